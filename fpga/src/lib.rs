@@ -1,0 +1,1 @@
+//! Yosys and nextpnr runs per FPGA/ASIC target (being built: issue 5).

@@ -1,0 +1,1 @@
+//! Software BitNet b1.58 golden model.

@@ -1,0 +1,1 @@
+//! Ternary accumulate array in rust-hdl (being built: issue 3).

@@ -1,0 +1,1 @@
+//! Runtime Verilator builds loaded from Rust (being built: issue 4).
