@@ -1,0 +1,238 @@
+//! The forward pass, with a KV cache. One function serves decode (one token) and prefill
+//! (several tokens at once: every BitLinear then gets one int8 vector per token, which is what
+//! lets hardware reuse each weight tile). Both give the same numbers to the bit, because every
+//! token's arithmetic is the same sequence of f32 operations either way.
+
+use rayon::prelude::*;
+
+use crate::backend::{BitLinearBackend, MatmulSite};
+use crate::config::{ActQuant, Ffn, LinearKind, RopeStyle};
+use crate::error::{GoldenError, Result};
+use crate::model::{Model, Norm};
+use crate::quant::{dequantize, quantize};
+use crate::ternary::TernaryMatrix;
+
+/// A model plus the state of one sequence: its KV cache.
+pub struct Transformer<'m> {
+    pub model: &'m Model,
+    /// `[layer][position][kv_dim]`
+    key_cache: Vec<f32>,
+    value_cache: Vec<f32>,
+    logits: Vec<f32>,
+}
+
+impl<'m> Transformer<'m> {
+    pub fn new(model: &'m Model) -> Self {
+        let c = &model.config;
+        let cache = c.n_layers * c.seq_len * c.kv_dim();
+        Transformer { model, key_cache: vec![0.0; cache], value_cache: vec![0.0; cache], logits: vec![0.0; c.vocab_size] }
+    }
+
+    /// Runs `tokens` at positions `pos .. pos + tokens.len()` and returns the logits of the
+    /// last one. Earlier positions must have been run already (they are in the KV cache).
+    pub fn forward(&mut self, backend: &mut dyn BitLinearBackend, tokens: &[u32], pos: usize) -> Result<&[f32]> {
+        let model = self.model;
+        let c = &model.config;
+        let (dim, hidden, kv_dim, hs) = (c.dim, c.hidden_dim, c.kv_dim(), c.head_size());
+        let kv_mul = c.n_heads / c.n_kv_heads;
+        let t = tokens.len();
+        if t == 0 || pos + t > c.seq_len {
+            return Err(GoldenError::ContextFull { pos: pos + t.max(1) - 1, seq_len: c.seq_len });
+        }
+
+        // the token embeddings, one row a token
+        let mut x = vec![0.0f32; t * dim];
+        for (i, &tok) in tokens.iter().enumerate() {
+            if tok as usize >= c.vocab_size {
+                return Err(GoldenError::BadToken { token: tok, vocab: c.vocab_size });
+            }
+            let row = tok as usize * dim;
+            x[i * dim..(i + 1) * dim].copy_from_slice(&model.embedding[row..row + dim]);
+        }
+
+        let mut xb = vec![0.0f32; t * dim];
+        let mut xb2 = vec![0.0f32; t * dim];
+        let mut q = vec![0.0f32; t * dim];
+        let mut k = vec![0.0f32; t * kv_dim];
+        let mut v = vec![0.0f32; t * kv_dim];
+        let mut hb = vec![0.0f32; t * hidden];
+        let mut hb2 = vec![0.0f32; t * hidden];
+        let mut att = vec![0.0f32; c.seq_len];
+        let mut bl = BitLinear { backend, mode: c.act_quant, q: Vec::new(), acc: Vec::new() };
+
+        for (l, layer) in model.layers.iter().enumerate() {
+            let site = |kind| MatmulSite { layer: l, kind, pos };
+
+            // attention: q, k, v of the normed input
+            norm_rows(&layer.attn_norm, &x, &mut xb, dim);
+            bl.run(site(LinearKind::Q), &layer.wq, &xb, &mut q)?;
+            bl.run(site(LinearKind::K), &layer.wk, &xb, &mut k)?;
+            bl.run(site(LinearKind::V), &layer.wv, &xb, &mut v)?;
+
+            // rotate q and k by position, then append k and v to the cache
+            let loff = l * c.seq_len * kv_dim;
+            for i in 0..t {
+                let p = pos + i;
+                rope(c.rope_style, c.rope_theta, hs, p, &mut q[i * dim..(i + 1) * dim], &mut k[i * kv_dim..(i + 1) * kv_dim]);
+                let at = loff + p * kv_dim;
+                self.key_cache[at..at + kv_dim].copy_from_slice(&k[i * kv_dim..(i + 1) * kv_dim]);
+                self.value_cache[at..at + kv_dim].copy_from_slice(&v[i * kv_dim..(i + 1) * kv_dim]);
+            }
+
+            // each head of each token attends over positions 0..=p
+            for i in 0..t {
+                let p = pos + i;
+                for h in 0..c.n_heads {
+                    let qh = &q[i * dim + h * hs..i * dim + (h + 1) * hs];
+                    let kv_off = (h / kv_mul) * hs;
+                    for (tp, a) in att[..=p].iter_mut().enumerate() {
+                        let kt = &self.key_cache[loff + tp * kv_dim + kv_off..][..hs];
+                        let mut score = 0.0f32;
+                        for j in 0..hs {
+                            score += qh[j] * kt[j];
+                        }
+                        *a = score / (hs as f32).sqrt();
+                    }
+                    softmax(&mut att[..=p]);
+                    let out = &mut xb[i * dim + h * hs..i * dim + (h + 1) * hs];
+                    out.fill(0.0);
+                    for (tp, &a) in att[..=p].iter().enumerate() {
+                        let vt = &self.value_cache[loff + tp * kv_dim + kv_off..][..hs];
+                        for j in 0..hs {
+                            out[j] += a * vt[j];
+                        }
+                    }
+                }
+            }
+
+            // output projection and residual
+            norm_rows(&layer.attn_sub_norm, &xb, &mut xb2, dim);
+            bl.run(site(LinearKind::O), &layer.wo, &xb2, &mut xb)?;
+            for (xi, &d) in x.iter_mut().zip(&xb) {
+                *xi += d;
+            }
+
+            // feed-forward: down(act(gate(x)) * up(x)) and residual
+            norm_rows(&layer.ffn_norm, &x, &mut xb, dim);
+            bl.run(site(LinearKind::Gate), &layer.w1, &xb, &mut hb)?;
+            bl.run(site(LinearKind::Up), &layer.w3, &xb, &mut hb2)?;
+            for (g, &u) in hb.iter_mut().zip(&hb2) {
+                let mut val = *g;
+                match c.ffn {
+                    Ffn::SwiGlu => val *= 1.0f32 / (1.0f32 + (-val).exp()),
+                    Ffn::Relu2 => {
+                        let r = val.max(0.0);
+                        val = r * r;
+                    }
+                }
+                *g = val * u;
+            }
+            norm_rows(&layer.ffn_sub_norm, &hb, &mut hb2, hidden);
+            bl.run(site(LinearKind::Down), &layer.w2, &hb2, &mut xb)?;
+            for (xi, &d) in x.iter_mut().zip(&xb) {
+                *xi += d;
+            }
+        }
+
+        // final norm of the last token and the classifier
+        let last = &x[(t - 1) * dim..];
+        let mut xf = vec![0.0f32; dim];
+        model.final_norm.apply(last, &mut xf);
+        let cls = model.classifier();
+        self.logits.par_chunks_mut(256).enumerate().for_each(|(chunk, out)| {
+            for (i, o) in out.iter_mut().enumerate() {
+                let row = &cls[(chunk * 256 + i) * dim..][..dim];
+                let mut val = 0.0f32;
+                for j in 0..dim {
+                    val += row[j] * xf[j];
+                }
+                *o = val;
+            }
+        });
+        Ok(&self.logits)
+    }
+}
+
+/// Quantize, ask the backend for exact accumulators, dequantize: one BitLinear, every token.
+struct BitLinear<'b> {
+    backend: &'b mut dyn BitLinearBackend,
+    mode: ActQuant,
+    q: Vec<i8>,
+    acc: Vec<i32>,
+}
+
+impl BitLinear<'_> {
+    fn run(&mut self, site: MatmulSite, w: &TernaryMatrix, input: &[f32], out: &mut [f32]) -> Result<()> {
+        let (n, k) = (w.rows(), w.cols());
+        let t = input.len() / k;
+        self.q.resize(t * k, 0);
+        self.acc.resize(t * n, 0);
+        let mut scales = Vec::with_capacity(t);
+        for (xi, qi) in input.chunks(k).zip(self.q.chunks_mut(k)) {
+            scales.push(quantize(xi, qi, self.mode));
+        }
+        self.backend.matmul(&site, w, &self.q, &mut self.acc).map_err(GoldenError::Backend)?;
+        for ((acc, y), s) in self.acc.chunks(n).zip(out.chunks_mut(n)).zip(scales) {
+            dequantize(acc, s, w.scale, self.mode, y);
+        }
+        Ok(())
+    }
+}
+
+fn norm_rows(norm: &Norm, x: &[f32], out: &mut [f32], len: usize) {
+    for (xi, oi) in x.chunks(len).zip(out.chunks_mut(len)) {
+        norm.apply(xi, oi);
+    }
+}
+
+/// Rotates `q` (all heads) and `k` (all kv heads) by position `p`.
+fn rope(style: RopeStyle, theta: f32, hs: usize, p: usize, q: &mut [f32], k: &mut [f32]) {
+    match style {
+        RopeStyle::Interleaved => {
+            // llama2.c: pairs (i, i+1) over the whole vector; the frequency depends on i % head_size
+            for i in (0..q.len()).step_by(2) {
+                let head_dim = i % hs;
+                let freq = 1.0f32 / theta.powf(head_dim as f32 / hs as f32);
+                let val = p as f32 * freq;
+                let (fcr, fci) = (val.cos(), val.sin());
+                let rotate = |vec: &mut [f32]| {
+                    let (v0, v1) = (vec[i], vec[i + 1]);
+                    vec[i] = v0 * fcr - v1 * fci;
+                    vec[i + 1] = v0 * fci + v1 * fcr;
+                };
+                rotate(q);
+                if i < k.len() {
+                    rotate(k);
+                }
+            }
+        }
+        RopeStyle::NeoX => {
+            // rotate_half: pairs (j, j + hs/2) inside each head
+            let half = hs / 2;
+            for j in 0..half {
+                let inv_freq = 1.0f32 / theta.powf((2 * j) as f32 / hs as f32);
+                let angle = p as f32 * inv_freq;
+                let (cos, sin) = (angle.cos(), angle.sin());
+                for vec in [&mut *q, &mut *k] {
+                    for head in vec.chunks_mut(hs) {
+                        let (a, b) = (head[j], head[j + half]);
+                        head[j] = a * cos - b * sin;
+                        head[j + half] = b * cos + a * sin;
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn softmax(x: &mut [f32]) {
+    let max = x.iter().fold(x[0], |m, &v| if v > m { v } else { m });
+    let mut sum = 0.0f32;
+    for v in x.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    for v in x.iter_mut() {
+        *v /= sum;
+    }
+}
