@@ -48,7 +48,8 @@
 //!     the silicon spends; `PFUMX`/`L6MUX21` are slice muxes, not LUTs.
 //!   - asic: 0.
 //! * `lutram_luts`: LUT sites used as memory or shift registers, not in `luts`
-//!   (xc7 RAM32M/RAM64X1D/SRLC32E... by their UG474 LUT cost; ecp5 4 per `TRELLIS_DPR16X4`).
+//!   (xc7 RAM32M/RAM64X1D/SRLC32E... by their UG474 LUT cost; ecp5 6 per `TRELLIS_DPR16X4`:
+//!   four LUT4s hold the bits and its `TRELLIS_RAMW` write-port slice takes two more sites).
 //! * `ffs`: flip-flops and latches (xc7 `FD*`/`LD*E`, ice40 `SB_DFF*`, ecp5 `TRELLIS_FF`,
 //!   asic `$_DFF*`/`$_DLATCH*`).
 //! * `brams`: xc7 in RAMB18 units (a RAMB36E1 counts 2), ice40 `SB_RAM40_4K` (+SPRAM),

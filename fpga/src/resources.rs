@@ -88,9 +88,10 @@ pub fn derive(target: Target, cells: &CellCounts) -> Resources {
         }
         Target::Ecp5 => {
             // A CCU2C is two LUT4s of one slice in ripple mode; nextpnr splits it into two
-            // TRELLIS_COMB. A TRELLIS_DPR16X4 stores its 64 bits in four LUT4s.
+            // TRELLIS_COMB. A TRELLIS_DPR16X4 stores its 64 bits in the four LUT4s of two
+            // slices and takes a third slice (two LUT sites) as its TRELLIS_RAMW write port.
             r.luts = count_of(cells, &["LUT4"]) + 2 * count_of(cells, &["CCU2C"]);
-            r.lutram_luts = 4 * count_of(cells, &["TRELLIS_DPR16X4"]);
+            r.lutram_luts = 6 * count_of(cells, &["TRELLIS_DPR16X4"]);
             r.ffs = count_of(cells, &["TRELLIS_FF"]);
             r.brams = count_of(cells, &["DP16KD", "PDPW16KD"]);
             r.dsps = count_of(cells, &["MULT18X18D", "MULT9X9D", "ALU54B", "ALU24B"]);
