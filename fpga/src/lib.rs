@@ -176,6 +176,7 @@ impl Flow {
         let key = self.key("pnr", verilog, top, target, &json(opts)?, &versions);
         if let Some(mut rec) = self.cache.load::<PnrRecord>("pnr", &key) {
             rec.from_cache = true;
+            rec.synth.from_cache = true;
             return Ok(rec);
         }
         self.cache.prepare()?;

@@ -73,6 +73,8 @@ pub struct PnrRecord {
     /// Packed logic cells used: ICESTORM_LC on iCE40 (LUT4+FF+carry each),
     /// TRELLIS_COMB on ECP5 (one LUT4 each, including route-through LUTs).
     pub logic_cells: u64,
+    /// The BEL type counted in `logic_cells` ("ICESTORM_LC" or "TRELLIS_COMB").
+    pub logic_cell_type: String,
     /// "nextpnr-ice40" or "nextpnr-ecp5".
     pub tool: String,
     pub tool_version: String,
@@ -218,6 +220,7 @@ pub(crate) fn run_nextpnr(
         clocks,
         utilization,
         logic_cells,
+        logic_cell_type: plan.logic_bel.to_string(),
         tool: plan.tool.name().into(),
         source: format!(
             "measured: {} {} {} --freq {}",

@@ -1,0 +1,241 @@
+//! `tern synth`: synthesize Verilog with Yosys for xc7, ice40, ecp5 or asic, and for
+//! ice40/ecp5 place and route it with nextpnr for Fmax. Thin: the fpga crate does the work.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use fpga::{Ecp5Part, Flow, Ice40Device, PnrOptions, PnrRecord, SynthOptions, SynthRecord, Target};
+use serde_json::{json, Value};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct SynthArgs {
+    /// Target: xc7, ice40, ecp5 or asic.
+    #[arg(long)]
+    pub target: Target,
+    /// Verilog file to synthesize.
+    #[arg(long)]
+    pub verilog: PathBuf,
+    /// Top module name.
+    #[arg(long)]
+    pub top: String,
+    /// Flatten the hierarchy before mapping (the default).
+    #[arg(long, conflicts_with_all = ["no_flatten", "both"])]
+    pub flatten: bool,
+    /// Keep the hierarchy (adder trees often keep their carry chains this way).
+    #[arg(long, conflicts_with = "both")]
+    pub no_flatten: bool,
+    /// Run both flattened and hierarchical and report both and the one with fewer LUTs.
+    #[arg(long)]
+    pub both: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Clock constraint in MHz for place and route (ice40 and ecp5).
+    #[arg(long, default_value_t = 100.0)]
+    pub freq: f64,
+    /// ice40/ecp5: synthesis only, no place and route (no Fmax).
+    #[arg(long)]
+    pub no_pnr: bool,
+    /// iCE40 part: hx8k or up5k (up5k maps multipliers to SB_MAC16).
+    #[arg(long, default_value = "hx8k")]
+    pub ice40_device: Ice40Device,
+    /// iCE40 package (default: ct256 for hx8k, sg48 for up5k).
+    #[arg(long)]
+    pub ice40_package: Option<String>,
+    /// ECP5 size: 12k, 25k, 45k or 85k.
+    #[arg(long, default_value = "85k")]
+    pub ecp5_size: String,
+    /// ECP5 speed grade: 6, 7 or 8.
+    #[arg(long, default_value_t = 6)]
+    pub ecp5_speed: u8,
+    /// ECP5 package.
+    #[arg(long, default_value = "CABGA381")]
+    pub ecp5_package: String,
+    /// nextpnr placer seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Do not read or write the result cache ($TERN_CACHE_DIR, default ~/.cache/tern).
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+/// Read the Verilog file and report on it.
+pub fn run(args: SynthArgs) -> anyhow::Result<()> {
+    let verilog = std::fs::read_to_string(&args.verilog)
+        .with_context(|| format!("cannot read Verilog file {}", args.verilog.display()))?;
+    let text = synthesize_verilog(&verilog, &args.top, &args)?;
+    println!("{text}");
+    Ok(())
+}
+
+/// The seam for generated designs: synthesize (and for ice40/ecp5 place and route)
+/// `verilog` with top module `top` as `args` ask, and return the table or JSON text.
+/// `args.verilog` and `args.top` are not used here.
+pub fn synthesize_verilog(verilog: &str, top: &str, args: &SynthArgs) -> anyhow::Result<String> {
+    let mut flow = Flow::from_env();
+    if args.no_cache {
+        flow.cache = fpga::Cache::disabled();
+    }
+    let flattens: Vec<bool> = if args.both { vec![true, false] } else { vec![!args.no_flatten] };
+    let mut runs = Vec::new();
+    for flatten in flattens {
+        runs.push(run_one(&flow, verilog, top, args, flatten)?);
+    }
+    let best = match runs.as_slice() {
+        [a, b] => usize::from(std::ptr::eq(fpga::pick_fewer_luts(&a.synth, &b.synth), &b.synth)),
+        _ => 0,
+    };
+    Ok(if args.json {
+        let value = match runs.as_slice() {
+            [one] => summary(one),
+            many => json!({
+                "flattened": summary(&many[0]),
+                "hierarchical": summary(&many[1]),
+                "fewer_luts": if best == 0 { "flattened" } else { "hierarchical" },
+            }),
+        };
+        serde_json::to_string_pretty(&value)?
+    } else {
+        table(&runs, best)
+    })
+}
+
+/// One synthesis (and maybe place-and-route) run.
+struct Run {
+    synth: SynthRecord,
+    pnr: Option<PnrRecord>,
+}
+
+fn run_one(flow: &Flow, verilog: &str, top: &str, args: &SynthArgs, flatten: bool) -> anyhow::Result<Run> {
+    let synth_opts = SynthOptions {
+        flatten,
+        ice40_device: args.ice40_device,
+    };
+    if args.target.has_place_and_route() && !args.no_pnr {
+        let opts = PnrOptions {
+            synth: synth_opts,
+            freq_mhz: args.freq,
+            ice40_package: args.ice40_package.clone(),
+            ecp5: Ecp5Part {
+                size: args.ecp5_size.clone(),
+                speed: args.ecp5_speed,
+                package: args.ecp5_package.clone(),
+            },
+            seed: args.seed,
+        };
+        let pnr = flow.place_and_route(verilog, top, args.target, &opts)?;
+        Ok(Run {
+            synth: pnr.synth.clone(),
+            pnr: Some(pnr),
+        })
+    } else {
+        Ok(Run {
+            synth: flow.synthesize(verilog, top, args.target, &synth_opts)?,
+            pnr: None,
+        })
+    }
+}
+
+fn summary(run: &Run) -> Value {
+    let s = &run.synth;
+    let r = &s.resources;
+    let mut v = json!({
+        "target": s.target,
+        "top": s.top,
+        "flatten": s.flatten,
+        "luts": r.luts,
+        "lutram_luts": r.lutram_luts,
+        "ffs": r.ffs,
+        "brams": r.brams,
+        "dsps": r.dsps,
+        "carry_cells": r.carry_cells,
+        "multipliers": s.has_multipliers(),
+        "cells": s.cells,
+        "source": s.source,
+        "from_cache": s.from_cache,
+    });
+    let map = v.as_object_mut().expect("json! object");
+    if let Some(area) = &s.asic {
+        map.insert("nand2_eq".into(), json!(area.nand2_eq));
+        map.insert("um2_45nm".into(), json!(area.um2_45nm));
+        map.insert("um2_7nm".into(), json!(area.um2_7nm));
+        map.insert("area_source".into(), json!(area.source));
+    }
+    if let Some(p) = &run.pnr {
+        map.insert("device".into(), json!(p.device));
+        map.insert("fmax_mhz".into(), json!(p.fmax_mhz));
+        map.insert("freq_constraint_mhz".into(), json!(p.freq_constraint_mhz));
+        map.insert("logic_cells".into(), json!(p.logic_cells));
+        map.insert("utilization".into(), json!(p.utilization));
+        map.insert("pnr_source".into(), json!(p.source));
+        map.insert("from_cache".into(), json!(p.from_cache));
+    } else if s.target.has_place_and_route() {
+        map.insert("fmax_mhz".into(), Value::Null);
+    }
+    v
+}
+
+fn table(runs: &[Run], best: usize) -> String {
+    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+    let mut row = |label: &str, f: &dyn Fn(&Run) -> String| {
+        rows.push((label.to_string(), runs.iter().map(f).collect()));
+    };
+    row("target", &|r| r.synth.target.to_string());
+    row("top", &|r| r.synth.top.clone());
+    row("flatten", &|r| if r.synth.flatten { "yes".into() } else { "no".into() });
+    row("LUTs", &|r| r.synth.resources.luts.to_string());
+    row("LUTRAM LUTs", &|r| r.synth.resources.lutram_luts.to_string());
+    row("FFs", &|r| r.synth.resources.ffs.to_string());
+    row("BRAMs", &|r| r.synth.resources.brams.to_string());
+    row("DSPs", &|r| r.synth.resources.dsps.to_string());
+    row("carry cells", &|r| r.synth.resources.carry_cells.to_string());
+    row("multipliers", &|r| if r.synth.has_multipliers() { "yes".into() } else { "no".into() });
+    if runs.iter().any(|r| r.synth.asic.is_some()) {
+        let area = |r: &Run, f: fn(&fpga::AsicArea) -> f64| r.synth.asic.as_ref().map_or("-".into(), |a| format!("{:.1}", f(a)));
+        row("NAND2 eq (modeled)", &|r| area(r, |a| a.nand2_eq));
+        row("um^2 45nm (modeled)", &|r| area(r, |a| a.um2_45nm));
+        row("um^2 7nm (modeled)", &|r| area(r, |a| a.um2_7nm));
+    }
+    if runs.iter().any(|r| r.pnr.is_some()) {
+        let pnr = |r: &Run, f: &dyn Fn(&PnrRecord) -> String| r.pnr.as_ref().map_or("-".into(), f);
+        row("device", &|r| pnr(r, &|p| p.device.clone()));
+        row("Fmax MHz", &|r| {
+            pnr(r, &|p| match p.fmax_mhz {
+                Some(f) => format!("{f:.1} (constraint {})", p.freq_constraint_mhz),
+                None => "no reg-to-reg path".into(),
+            })
+        });
+        row("logic cells", &|r| {
+            pnr(r, &|p| {
+                let avail = p.utilization.get(&p.logic_cell_type).map_or(0, |u| u.available);
+                format!("{} / {avail} {}", p.logic_cells, p.logic_cell_type)
+            })
+        });
+    }
+    if runs.len() == 2 {
+        row("fewer LUTs", &|r| if std::ptr::eq(r, &runs[best]) { "<-".into() } else { String::new() });
+    }
+    let width = rows.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
+    let col = rows.iter().flat_map(|(_, v)| v.iter().map(String::len)).max().unwrap_or(0);
+    let mut out = String::new();
+    for (label, values) in &rows {
+        out.push_str(&format!("{label:<width$}"));
+        for v in values {
+            out.push_str(&format!("  {v:<col$}"));
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+    }
+    for r in runs {
+        out.push_str(&format!("source: {}", r.synth.source));
+        if let Some(p) = &r.pnr {
+            out.push_str(&format!("; {}", p.source));
+        }
+        if r.synth.from_cache {
+            out.push_str(" (cached)");
+        }
+        out.push('\n');
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
