@@ -15,17 +15,18 @@ use crate::ternary::TernaryMatrix;
 /// A model plus the state of one sequence: its KV cache.
 pub struct Transformer<'m> {
     pub model: &'m Model,
-    /// `[layer][position][kv_dim]`
-    key_cache: Vec<f32>,
-    value_cache: Vec<f32>,
+    /// `[layer][position][kv_dim]`, grown as positions are run (a header's seq_len is only
+    /// an upper bound, never allocated up front)
+    key_cache: Vec<Vec<f32>>,
+    value_cache: Vec<Vec<f32>>,
     logits: Vec<f32>,
 }
 
 impl<'m> Transformer<'m> {
     pub fn new(model: &'m Model) -> Self {
         let c = &model.config;
-        let cache = c.n_layers * c.seq_len * c.kv_dim();
-        Transformer { model, key_cache: vec![0.0; cache], value_cache: vec![0.0; cache], logits: vec![0.0; c.vocab_size] }
+        let layers = vec![Vec::new(); c.n_layers];
+        Transformer { model, key_cache: layers.clone(), value_cache: layers, logits: vec![0.0; c.vocab_size] }
     }
 
     /// Runs `tokens` at positions `pos .. pos + tokens.len()` and returns the logits of the
@@ -69,14 +70,17 @@ impl<'m> Transformer<'m> {
             bl.run(site(LinearKind::K), &layer.wk, &xb, &mut k)?;
             bl.run(site(LinearKind::V), &layer.wv, &xb, &mut v)?;
 
-            // rotate q and k by position, then append k and v to the cache
-            let loff = l * c.seq_len * kv_dim;
+            // rotate q and k by position, then write k and v into the cache
+            let (key_cache, value_cache) = (&mut self.key_cache[l], &mut self.value_cache[l]);
+            if key_cache.len() < (pos + t) * kv_dim {
+                key_cache.resize((pos + t) * kv_dim, 0.0);
+                value_cache.resize((pos + t) * kv_dim, 0.0);
+            }
             for i in 0..t {
                 let p = pos + i;
                 rope(c.rope_style, c.rope_theta, hs, p, &mut q[i * dim..(i + 1) * dim], &mut k[i * kv_dim..(i + 1) * kv_dim]);
-                let at = loff + p * kv_dim;
-                self.key_cache[at..at + kv_dim].copy_from_slice(&k[i * kv_dim..(i + 1) * kv_dim]);
-                self.value_cache[at..at + kv_dim].copy_from_slice(&v[i * kv_dim..(i + 1) * kv_dim]);
+                key_cache[p * kv_dim..(p + 1) * kv_dim].copy_from_slice(&k[i * kv_dim..(i + 1) * kv_dim]);
+                value_cache[p * kv_dim..(p + 1) * kv_dim].copy_from_slice(&v[i * kv_dim..(i + 1) * kv_dim]);
             }
 
             // each head of each token attends over positions 0..=p
@@ -86,7 +90,7 @@ impl<'m> Transformer<'m> {
                     let qh = &q[i * dim + h * hs..i * dim + (h + 1) * hs];
                     let kv_off = (h / kv_mul) * hs;
                     for (tp, a) in att[..=p].iter_mut().enumerate() {
-                        let kt = &self.key_cache[loff + tp * kv_dim + kv_off..][..hs];
+                        let kt = &key_cache[tp * kv_dim + kv_off..][..hs];
                         let mut score = 0.0f32;
                         for j in 0..hs {
                             score += qh[j] * kt[j];
@@ -97,7 +101,7 @@ impl<'m> Transformer<'m> {
                     let out = &mut xb[i * dim + h * hs..i * dim + (h + 1) * hs];
                     out.fill(0.0);
                     for (tp, &a) in att[..=p].iter().enumerate() {
-                        let vt = &self.value_cache[loff + tp * kv_dim + kv_off..][..hs];
+                        let vt = &value_cache[tp * kv_dim + kv_off..][..hs];
                         for j in 0..hs {
                             out[j] += a * vt[j];
                         }

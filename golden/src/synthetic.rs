@@ -2,8 +2,10 @@
 //! fresh clone and at any size without downloading a checkpoint.
 //!
 //! Ternary codes are drawn uniformly from {-1, 0, +1} (a third zeros, about what trained
-//! BitNet models show: 36% in the shared TinyStories checkpoints); weight scales are near
-//! `1/sqrt(in)` so activations stay in range; every matrix row has its own random stream
+//! BitNet models show: 36% in the shared TinyStories checkpoints); weight scales and the
+//! embedding's size follow what each family's norm needs for the layers to matter next to
+//! the embedding (for the llama2.c family, the shared 1M checkpoint's: embedding rms 0.035,
+//! scales 0.05 to 5 at width 128); every matrix row has its own random stream
 //! derived from (seed, layer, projection, row), so the weights do not depend on thread count.
 
 use rayon::prelude::*;
@@ -110,8 +112,8 @@ fn ternary_bytes() -> [u8; 81] {
     })
 }
 
-/// A random ternary matrix, a third of its weights zero.
-pub fn random_matrix(rows: usize, cols: usize, seed: u64, place: &[u64]) -> TernaryMatrix {
+/// A random ternary matrix, a third of its weights zero, its scale within 20% of `scale`.
+pub fn random_matrix(rows: usize, cols: usize, scale: f32, seed: u64, place: &[u64]) -> TernaryMatrix {
     let stride = cols.div_ceil(4);
     let quads = ternary_bytes();
     let mut data = vec![0u8; rows * stride];
@@ -128,7 +130,7 @@ pub fn random_matrix(rows: usize, cols: usize, seed: u64, place: &[u64]) -> Tern
         }
     });
     let mut rng = Rng::at(seed, &[place, &[u64::MAX]].concat());
-    let scale = (0.8 + 0.2 * (rng.uniform() + 1.0)) / (cols as f32).sqrt();
+    let scale = scale * (1.0 + 0.2 * rng.uniform());
     TernaryMatrix::from_packed(rows, cols, data, scale)
 }
 
@@ -143,12 +145,17 @@ pub fn model(name: &str, seed: u64) -> Result<Model> {
 
 /// A model of any config with weights drawn from `seed`.
 pub fn model_of(config: ModelConfig, seed: u64) -> Model {
+    // the parameter-free norm scales inputs by 1/n, RMSNorm to unit size
+    let (emb_amp, scale_of) = match config.norm {
+        NormKind::ParamFree => (0.05, (|k: usize| 2.0 * (k as f32 / 128.0).sqrt()) as fn(usize) -> f32),
+        NormKind::Rms => (0.5, (|k: usize| 1.0 / (k as f32).sqrt()) as fn(usize) -> f32),
+    };
     let layers = (0..config.n_layers)
         .map(|l| {
             let m: [TernaryMatrix; 7] = std::array::from_fn(|i| {
                 let kind = LinearKind::ALL[i];
                 let (rows, cols) = config.linear_shape(kind);
-                random_matrix(rows, cols, seed, &[l as u64, i as u64])
+                random_matrix(rows, cols, scale_of(cols), seed, &[l as u64, i as u64])
             });
             Layer::new(m, default_norms(&config))
         })
@@ -158,7 +165,7 @@ pub fn model_of(config: ModelConfig, seed: u64) -> Model {
     embedding.par_chunks_mut(config.dim).enumerate().for_each(|(t, row)| {
         let mut rng = Rng::at(seed, &[u64::MAX - 1, t as u64]);
         for v in row {
-            *v = 0.5 * rng.uniform();
+            *v = emb_amp * rng.uniform();
         }
     });
     Model {

@@ -51,15 +51,18 @@ impl Tokenizer {
             let i = vocab.len();
             let score = f32::from_le_bytes(take(4, "score", i)?.try_into().unwrap());
             let len = i32::from_le_bytes(take(4, "length", i)?.try_into().unwrap());
-            if len < 0 || len as u32 > max_token_length.max(16) * 4 {
+            if len < 0 || len as u64 > max_token_length.max(16) as u64 * 4 {
                 return Err(bad(format!("token {i} claims a length of {len} bytes")));
             }
             vocab.push(take(len as usize, "bytes", i)?.to_vec());
             scores.push(score);
             used += 8 + len as usize;
         }
-        if vocab.len() < 3 {
-            return Err(bad(format!("it holds {} tokens; at least <unk>, BOS and EOS are needed", vocab.len())));
+        if vocab.len() < 259 {
+            return Err(bad(format!(
+                "it holds {} tokens; a llama2.c tokenizer has at least 259 (<unk>, BOS, EOS and the 256 byte tokens)",
+                vocab.len()
+            )));
         }
         Ok(Tokenizer::new(vocab, scores, max_token_length))
     }
@@ -121,7 +124,8 @@ impl Tokenizer {
     fn push_piece(&self, piece: &[u8], tokens: &mut Vec<u32>) {
         match self.lookup.get(piece) {
             Some(&id) => tokens.push(id),
-            None => tokens.extend(piece.iter().map(|&b| b as u32 + 3)),
+            // byte fallback; a vocabulary too small to hold byte tokens gets <unk>
+            None => tokens.extend(piece.iter().map(|&b| if (b as usize + 3) < self.vocab.len() { b as u32 + 3 } else { 0 })),
         }
     }
 
