@@ -17,6 +17,8 @@ enum Command {
     Generate(cmd::generate::GenerateArgs),
     /// List the built-in synthetic model shapes.
     Shapes,
+    /// Synthesize Verilog with Yosys (xc7, ice40, ecp5, asic); Fmax from nextpnr for ice40/ecp5.
+    Synth(cmd::synth::SynthArgs),
 }
 
 fn main() {
@@ -24,6 +26,7 @@ fn main() {
     let result = match cli.command {
         Command::Generate(a) => cmd::generate::run(a),
         Command::Shapes => cmd::generate::shapes(),
+        Command::Synth(a) => cmd::synth::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -1,0 +1,79 @@
+//! End-to-end tests of `tern generate`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn shared() -> PathBuf {
+    let dir = std::env::var_os("TERN_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+        .join("models/bitllama2c");
+    assert!(dir.join("tinystories-1m.bin").exists(), "shared checkpoints missing at {}; set TERN_SHARED_DIR", dir.display());
+    dir
+}
+
+fn tern(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tern")).args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+const REFERENCE_IDS: &str = "403 407 261 378 432 383 286 261 376 298 315 421 395 317 426 338 401 396 267 337 335 311 267 422 419 269 352 379 261 420 277 264 322 265 262 433 422 426 385 328 432 358 394 261 370 432 262 415 271 422 352 414 340 353 265 298 420 277 264 426 338 391 266 267";
+
+#[test]
+fn tinystories_1m_prints_the_reference_ids_and_text() {
+    let d = shared();
+    let (m, t) = (d.join("tinystories-1m.bin"), d.join("tokenizer.bin"));
+    let base = ["generate", "--model", m.to_str().unwrap(), "--tokenizer", t.to_str().unwrap(), "--steps", "64", "--temperature", "0"];
+    let (ok, out, err) = tern(&[&base[..], &["--print-ids"]].concat());
+    assert!(ok, "{err}");
+    assert_eq!(out.trim_end(), REFERENCE_IDS);
+    let (ok, out, err) = tern(&base);
+    assert!(ok, "{err}");
+    assert_eq!(
+        out.trim_end(),
+        "Once upon a time, there was a little girl named Lily. She loved to play with her toys and run around in the sky. One day, she saw a big, shiny rock on the ground. She wanted to"
+    );
+}
+
+#[test]
+fn prompt_continues_the_story_and_synthetic_models_need_no_files() {
+    let d = shared();
+    let (m, t) = (d.join("tinystories-1m.bin"), d.join("tokenizer.bin"));
+    let (ok, out, err) = tern(&["generate", "--model", m.to_str().unwrap(), "--tokenizer", t.to_str().unwrap(), "--prompt", "Once upon a time", "--steps", "12", "--temperature", "0"]);
+    assert!(ok, "{err}");
+    // the prompt is echoed, then the greedy continuation is the reference story's
+    assert_eq!(out.trim_end(), "Once upon a time, there was a little girl");
+
+    let (ok, a, err) = tern(&["generate", "--model", "synthetic:tiny", "--steps", "30", "--seed", "3", "--print-ids"]);
+    assert!(ok, "{err}");
+    let ids: Vec<u32> = a.split_whitespace().map(|s| s.parse().unwrap()).collect();
+    assert_eq!(ids.len(), 30);
+    assert!(ids.iter().all(|&i| i < 512));
+    let (_, b, _) = tern(&["generate", "--model", "synthetic:tiny", "--steps", "30", "--seed", "3", "--print-ids"]);
+    assert_eq!(a, b, "same seed, same tokens");
+}
+
+#[test]
+fn bad_input_is_one_clear_error_line() {
+    let d = shared();
+    let m1 = d.join("tinystories-1m.bin");
+    let cases: [(&[&str], &str); 5] = [
+        (&["generate", "--model", "/no/such/model.bin", "--tokenizer", "x"], "error: loading model /no/such/model.bin: cannot read /no/such/model.bin: No such file or directory"),
+        (&["generate", "--model", "synthetic:huge"], "error: unknown synthetic model shape 'huge'; known shapes: tiny, tiny-hf"),
+        (&["generate", "--model", "synthetic:70b"], "shape-only"),
+        (&["generate", "--model", m1.to_str().unwrap()], "error: --tokenizer is needed for a checkpoint"),
+        (&["generate", "--model", "synthetic:tiny", "--steps", "9999"], "error: invalid model configuration: --steps 9999 is outside 1..=256"),
+    ];
+    for (args, want) in cases {
+        let (ok, _, err) = tern(args);
+        assert!(!ok, "{args:?} should fail");
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    // a tokenizer of another vocabulary
+    let tok = std::env::temp_dir().join(format!("tern-tok-{}.bin", std::process::id()));
+    std::fs::write(&tok, golden::Tokenizer::synthetic(300).to_bytes()).unwrap();
+    let (ok, _, err) = tern(&["generate", "--model", d.join("tinystories-1m.bin").to_str().unwrap(), "--tokenizer", tok.to_str().unwrap()]);
+    assert!(!ok);
+    assert_eq!(err.trim_end(), "error: the tokenizer has 300 tokens but the model's vocabulary has 512; pass the tokenizer that was trained with this model");
+}
