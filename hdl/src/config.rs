@@ -1,0 +1,285 @@
+//! [`ArrayConfig`]: the one record that drives the generator, its validation and derived sizes.
+
+use crate::error::HdlError;
+use serde::{Deserialize, Serialize};
+
+/// Narrowest accumulator the generator builds (a lane needs 9 bits plus headroom).
+pub const MIN_ACC_BITS: usize = 10;
+/// Widest accumulator the generator builds (widths are compile-time in rust-hdl).
+pub const MAX_ACC_BITS: usize = 40;
+/// Largest array side the generator accepts (rows or lanes).
+pub const MAX_SIDE: usize = 1024;
+
+/// How the weight stream carries weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Packing {
+    /// Plain bit fields: a 2-bit code per ternary weight (1 bit per binary weight).
+    #[default]
+    #[serde(rename = "2bit")]
+    TwoBit,
+    /// Five ternary weights per byte in base 3 (1.6 bits per weight), decoded in logic.
+    #[serde(rename = "base3")]
+    Base3,
+}
+
+/// How each row reduces its lanes every cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Reduction {
+    /// Offset-binary carry chains, cut into `pipeline_depth` systolic segments (the default:
+    /// 8 LUTs per lane plus the accumulator).
+    #[default]
+    Chain,
+    /// Pipelined, width-trimmed binary adder tree of signed products (the baseline).
+    Tree,
+}
+
+/// The array configuration. Serde names are the field names; packing is `"2bit"` or `"base3"`,
+/// reduction `"chain"` or `"tree"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ArrayConfig {
+    /// Output rows computed in parallel (R).
+    pub rows: usize,
+    /// Activations per slice (L): the dot-product width consumed per cycle.
+    pub lanes: usize,
+    /// Activation width in bits, two's complement (8 for int8).
+    pub activation_bits: usize,
+    /// Weight stream format.
+    pub packing: Packing,
+    /// Weights are {-1, +1} (original BitNet) instead of {-1, 0, +1}.
+    pub binary: bool,
+    /// Row reduction structure.
+    pub reduction: Reduction,
+    /// Register stages between the input registers and the accumulator.
+    pub pipeline_depth: usize,
+    /// Accumulator width in bits (two's complement). Must hold 2^(activation_bits-1) * max_k.
+    pub accumulator_bits: usize,
+    /// Longest dot product (K) the array must compute exactly.
+    pub max_k: usize,
+}
+
+impl Default for ArrayConfig {
+    fn default() -> Self {
+        Self {
+            rows: 16,
+            lanes: 64,
+            activation_bits: 8,
+            packing: Packing::TwoBit,
+            binary: false,
+            reduction: Reduction::Chain,
+            pipeline_depth: 4,
+            accumulator_bits: 24,
+            max_k: 8192,
+        }
+    }
+}
+
+/// Smallest two's complement width holding every value in `-bound..=bound`.
+pub fn signed_bits_for(bound: u64) -> usize {
+    // bound needs (64 - leading_zeros) magnitude bits, plus the sign
+    (64 - bound.leading_zeros() as usize) + 1
+}
+
+impl ArrayConfig {
+    /// Largest |dot product| for K = max_k: 2^(activation_bits-1) * max_k.
+    pub fn acc_bound(&self) -> u64 {
+        (1u64 << (self.activation_bits.max(1) - 1)) * self.max_k as u64
+    }
+
+    /// Narrowest accumulator that is exact for every K <= max_k.
+    pub fn min_accumulator_bits(&self) -> usize {
+        signed_bits_for(self.acc_bound()).max(MIN_ACC_BITS)
+    }
+
+    /// Tree levels of a binary tree over the lanes: ceil(log2(lanes)).
+    pub fn tree_levels(&self) -> usize {
+        (usize::BITS - (self.lanes.max(1) - 1).leading_zeros()) as usize
+    }
+
+    /// Largest pipeline depth the reduction supports.
+    pub fn max_pipeline_depth(&self) -> usize {
+        match self.reduction {
+            Reduction::Chain => self.lanes,
+            Reduction::Tree => self.tree_levels().max(1),
+        }
+    }
+
+    /// Check everything the generator relies on. Refuses any configuration that could wrap.
+    pub fn validate(&self) -> Result<(), HdlError> {
+        for (field, v) in [
+            ("rows", self.rows),
+            ("lanes", self.lanes),
+            ("max_k", self.max_k),
+            ("pipeline_depth", self.pipeline_depth),
+            ("accumulator_bits", self.accumulator_bits),
+            ("activation_bits", self.activation_bits),
+        ] {
+            if v == 0 {
+                return Err(HdlError::ZeroSize { field });
+            }
+        }
+        for (field, v) in [("rows", self.rows), ("lanes", self.lanes)] {
+            if v > MAX_SIDE {
+                return Err(HdlError::TooLarge { field, value: v, max: MAX_SIDE });
+            }
+        }
+        if self.max_k > 1 << 24 {
+            return Err(HdlError::TooLarge { field: "max_k", value: self.max_k, max: 1 << 24 });
+        }
+        if !(2..=8).contains(&self.activation_bits) {
+            return Err(HdlError::ActivationBits(self.activation_bits));
+        }
+        if self.binary && self.packing == Packing::Base3 {
+            return Err(HdlError::BinaryBase3);
+        }
+        if !(MIN_ACC_BITS..=MAX_ACC_BITS).contains(&self.accumulator_bits) {
+            return Err(HdlError::AccumulatorBitsRange(self.accumulator_bits));
+        }
+        let need = self.min_accumulator_bits();
+        if self.accumulator_bits < need {
+            return Err(HdlError::AccumulatorTooNarrow {
+                have: self.accumulator_bits,
+                need,
+                max_k: self.max_k,
+                activation_bits: self.activation_bits,
+                bound: self.acc_bound(),
+            });
+        }
+        let max = self.max_pipeline_depth();
+        if self.pipeline_depth > max {
+            let kind = match self.reduction {
+                Reduction::Chain => "chain",
+                Reduction::Tree => "tree",
+            };
+            return Err(HdlError::PipelineDepth { depth: self.pipeline_depth, kind, lanes: self.lanes, max });
+        }
+        Ok(())
+    }
+
+    /// Slices per dot product of length k: ceil(k / lanes).
+    pub fn slices(&self, k: usize) -> usize {
+        k.div_ceil(self.lanes)
+    }
+
+    /// Most slices one dot product may have (the controller flags more as `k_overflow`).
+    pub fn max_slices(&self) -> usize {
+        self.slices(self.max_k)
+    }
+
+    /// Cycles from the cycle a slice is accepted to the cycle `res_valid` is high for it,
+    /// when it is the last slice: input register, `pipeline_depth` stages, accumulator.
+    pub fn latency(&self) -> usize {
+        self.pipeline_depth + 2
+    }
+
+    /// Analytic cycle count of an N x K matrix-vector product with the streams never stalling:
+    /// `ceil(N / rows) * ceil(K / lanes)` slice cycles (one accepted slice per cycle) plus the
+    /// pipeline drain of the last tile, `latency()`. Counted from the first cycle a slice is
+    /// offered to the cycle the last result is valid (inclusive of the accept cycle, exclusive
+    /// of the result cycle). Returns 0 when N or K is 0.
+    pub fn matvec_cycles(&self, n: usize, k: usize) -> u64 {
+        if n == 0 || k == 0 {
+            return 0;
+        }
+        let tiles = n.div_ceil(self.rows) as u64;
+        tiles * self.slices(k) as u64 - 1 + self.latency() as u64
+    }
+
+    /// Bits of the weight bus per row per slice.
+    pub fn weight_bits_per_row(&self) -> usize {
+        if self.binary {
+            self.lanes
+        } else {
+            match self.packing {
+                Packing::TwoBit => 2 * self.lanes,
+                Packing::Base3 => 8 * self.base3_bytes_per_row(),
+            }
+        }
+    }
+
+    /// Bytes per row per slice in base-3 packing: ceil(lanes / 5).
+    pub fn base3_bytes_per_row(&self) -> usize {
+        self.lanes.div_ceil(5)
+    }
+
+    /// Lanes of segment `s` of the chain: lanes are split as evenly as possible, in order.
+    pub fn segment_range(&self, s: usize) -> std::ops::Range<usize> {
+        let g = self.pipeline_depth;
+        (s * self.lanes / g)..((s + 1) * self.lanes / g)
+    }
+
+    /// Segment (systolic stage) of lane `j` for the chain reduction; 0 for the tree.
+    pub fn lane_stage(&self, j: usize) -> usize {
+        match self.reduction {
+            Reduction::Chain => (0..self.pipeline_depth).find(|&s| self.segment_range(s).contains(&j)).unwrap_or(0),
+            Reduction::Tree => 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_valid_and_roundtrips_through_json() {
+        let c = ArrayConfig::default();
+        c.validate().unwrap();
+        let j = serde_json::to_string(&c).unwrap();
+        assert!(j.contains("\"packing\":\"2bit\""), "{j}");
+        let back: ArrayConfig = serde_json::from_str(&j).unwrap();
+        assert_eq!(back, c);
+        let b3: ArrayConfig = serde_json::from_str(r#"{"packing":"base3","rows":4}"#).unwrap();
+        assert_eq!((b3.packing, b3.rows, b3.lanes), (Packing::Base3, 4, 64));
+    }
+
+    #[test]
+    fn accumulator_bound_is_exact() {
+        // |acc| <= 128 K: K = 1 needs 128 -> 9 bits; K = 4096 -> 2^19 -> 21 bits
+        assert_eq!(signed_bits_for(128), 9);
+        assert_eq!(signed_bits_for(127), 8);
+        assert_eq!(signed_bits_for(128 * 4096), 21);
+        let c = ArrayConfig { max_k: 4096, accumulator_bits: 20, ..Default::default() };
+        match c.validate() {
+            Err(HdlError::AccumulatorTooNarrow { need: 21, .. }) => {}
+            other => panic!("expected AccumulatorTooNarrow(21), got {other:?}"),
+        }
+        ArrayConfig { max_k: 4096, accumulator_bits: 21, ..Default::default() }.validate().unwrap();
+        // 3000 * 128 = 384000 < 2^19 -> 20 bits
+        ArrayConfig { max_k: 3000, accumulator_bits: 20, ..Default::default() }.validate().unwrap();
+    }
+
+    #[test]
+    fn refuses_bad_configs() {
+        let bad = [
+            ArrayConfig { rows: 0, ..Default::default() },
+            ArrayConfig { lanes: 0, ..Default::default() },
+            ArrayConfig { max_k: 0, ..Default::default() },
+            ArrayConfig { pipeline_depth: 0, ..Default::default() },
+            ArrayConfig { pipeline_depth: 65, ..Default::default() },
+            ArrayConfig { reduction: Reduction::Tree, pipeline_depth: 7, ..Default::default() },
+            ArrayConfig { activation_bits: 9, ..Default::default() },
+            ArrayConfig { binary: true, packing: Packing::Base3, ..Default::default() },
+            ArrayConfig { accumulator_bits: 64, ..Default::default() },
+            ArrayConfig { lanes: 4096, ..Default::default() },
+        ];
+        for c in bad {
+            let e = c.validate().expect_err(&format!("{c:?} should be refused"));
+            assert!(!e.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn cycles_and_segments() {
+        let c = ArrayConfig { rows: 16, lanes: 64, pipeline_depth: 4, ..Default::default() };
+        // 64 x 128: 4 tiles x 2 slices, then 6 cycles of latency minus the overlap of one
+        assert_eq!(c.matvec_cycles(64, 128), 8 - 1 + 6);
+        assert_eq!(c.matvec_cycles(65, 129), 5 * 3 - 1 + 6);
+        let c = ArrayConfig { lanes: 10, pipeline_depth: 3, ..Default::default() };
+        let sizes: Vec<_> = (0..3).map(|s| c.segment_range(s).len()).collect();
+        assert_eq!(sizes, vec![3, 3, 4]);
+        assert_eq!(c.lane_stage(9), 2);
+        assert_eq!(c.lane_stage(0), 0);
+    }
+}

@@ -1,0 +1,177 @@
+//! The shared controller: joins the two input streams, tracks valid/last through the pipeline,
+//! drives the accumulators and flags dot products longer than `max_k`.
+//!
+//! A slice is accepted ("fires") in a cycle where `act_valid && w_valid && !reset`; the input
+//! registers capture it at the end of that cycle. `act_ready = w_valid && !reset` and
+//! `w_ready = act_valid && !reset`: the array never back-pressures on its own (there is no
+//! ready on the results), it only waits for the two streams to line up.
+
+use crate::reg::Reg;
+use rust_hdl::prelude::*;
+
+#[derive(Clone, Debug, LogicBlock)]
+pub struct Controller {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub act_valid: Signal<In, Bit>,
+    pub act_last: Signal<In, Bit>,
+    pub w_valid: Signal<In, Bit>,
+    pub act_ready: Signal<Out, Bit>,
+    pub w_ready: Signal<Out, Bit>,
+    /// A slice is accepted this cycle: input registers load.
+    pub fire: Signal<Out, Bit>,
+    /// A slice sum reaches the accumulators this cycle.
+    pub acc_en: Signal<Out, Bit>,
+    /// Accumulators clear at this edge (reset, or the last slice is being added).
+    pub acc_clr: Signal<Out, Bit>,
+    /// Results load at this edge.
+    pub res_en: Signal<Out, Bit>,
+    /// The result bus holds a new set of dot products (one cycle).
+    pub res_valid: Signal<Out, Bit>,
+    /// Sticky: a dot product had more than ceil(max_k / lanes) slices (cleared by reset).
+    pub k_overflow: Signal<Out, Bit>,
+    valid: Vec<Reg<Bit>>,
+    last: Vec<Reg<Bit>>,
+    rvalid: Reg<Bit>,
+    count: Reg<Bits<32>>,
+    overflow: Reg<Bit>,
+    max_slices: Constant<Bits<32>>,
+    fire_w: Signal<Local, Bit>,
+    done: Signal<Local, Bit>,
+    _stages: usize,
+}
+
+impl Controller {
+    /// `stages` = pipeline registers between the input registers and the accumulators.
+    pub fn new(stages: usize, max_slices: usize) -> Self {
+        Self {
+            clock: Default::default(),
+            reset: Default::default(),
+            act_valid: Default::default(),
+            act_last: Default::default(),
+            w_valid: Default::default(),
+            act_ready: Default::default(),
+            w_ready: Default::default(),
+            fire: Default::default(),
+            acc_en: Default::default(),
+            acc_clr: Default::default(),
+            res_en: Default::default(),
+            res_valid: Default::default(),
+            k_overflow: Default::default(),
+            valid: (0..=stages).map(|_| Reg::default()).collect(),
+            last: (0..=stages).map(|_| Reg::default()).collect(),
+            rvalid: Default::default(),
+            count: Default::default(),
+            overflow: Default::default(),
+            max_slices: Constant::new((max_slices as u64).into()),
+            fire_w: Default::default(),
+            done: Default::default(),
+            _stages: stages,
+        }
+    }
+}
+
+impl Logic for Controller {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.act_ready.next = self.w_valid.val() & !self.reset.val();
+        self.w_ready.next = self.act_valid.val() & !self.reset.val();
+        self.fire_w.next = self.act_valid.val() & self.w_valid.val() & !self.reset.val();
+        self.fire.next = self.fire_w.val();
+        // valid/last travel with the data: stage 0 is the input register
+        self.valid[0].clock.next = self.clock.val();
+        self.valid[0].d.next = self.fire_w.val();
+        self.valid[0].en.next = true;
+        self.valid[0].clr.next = self.reset.val();
+        self.last[0].clock.next = self.clock.val();
+        self.last[0].d.next = self.act_last.val();
+        self.last[0].en.next = true;
+        self.last[0].clr.next = false;
+        for i in 1..(self._stages + 1) {
+            self.valid[i].clock.next = self.clock.val();
+            self.valid[i].d.next = self.valid[i - 1].q.val();
+            self.valid[i].en.next = true;
+            self.valid[i].clr.next = self.reset.val();
+            self.last[i].clock.next = self.clock.val();
+            self.last[i].d.next = self.last[i - 1].q.val();
+            self.last[i].en.next = true;
+            self.last[i].clr.next = false;
+        }
+        // (a one-pass loop: rust-hdl only evaluates loop variables inside indices)
+        for s in self._stages..(self._stages + 1) {
+            self.done.next = self.valid[s].q.val() & self.last[s].q.val();
+            self.acc_en.next = self.valid[s].q.val();
+        }
+        self.acc_clr.next = self.reset.val() | self.done.val();
+        self.res_en.next = self.done.val();
+        self.rvalid.clock.next = self.clock.val();
+        self.rvalid.d.next = self.done.val();
+        self.rvalid.en.next = true;
+        self.rvalid.clr.next = self.reset.val();
+        self.res_valid.next = self.rvalid.q.val();
+        // slices accepted so far in the current dot product; more than max_slices is an error
+        self.count.clock.next = self.clock.val();
+        self.count.d.next = self.count.q.val() + 1;
+        self.count.en.next = self.fire_w.val();
+        self.count.clr.next = self.reset.val() | (self.fire_w.val() & self.act_last.val());
+        self.overflow.clock.next = self.clock.val();
+        self.overflow.d.next = true;
+        self.overflow.en.next = self.fire_w.val() & (self.count.q.val() >= self.max_slices.val());
+        self.overflow.clr.next = self.reset.val();
+        self.k_overflow.next = self.overflow.q.val();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{prepare, tick};
+
+    fn step(c: &mut Controller, reset: bool, av: bool, wv: bool, last: bool) {
+        c.reset.next = reset;
+        c.act_valid.next = av;
+        c.w_valid.next = wv;
+        c.act_last.next = last;
+        tick(c, |c| &mut c.clock);
+    }
+
+    #[test]
+    fn join_latency_and_overflow() {
+        let stages = 3;
+        let mut c = Controller::new(stages, 2);
+        prepare(&mut c);
+        step(&mut c, true, false, false, false);
+        assert!(!c.res_valid.val() && !c.k_overflow.val());
+        // join: ready follows the other stream's valid
+        c.reset.next = false;
+        c.act_valid.next = true;
+        c.w_valid.next = false;
+        crate::sim::settle(&mut c);
+        assert!(!c.act_ready.val() && c.w_ready.val() && !c.fire.val());
+        // a 2-slice dot product, last slice accepted in cycle t = 1
+        step(&mut c, false, true, true, false);
+        step(&mut c, false, true, true, true);
+        // acc_en / res_en rise `stages` cycles after the input register, res_valid one later
+        let mut seen = vec![];
+        for _ in 0..8 {
+            seen.push((c.acc_en.val(), c.res_en.val(), c.res_valid.val()));
+            step(&mut c, false, false, false, false);
+        }
+        // after the accepting edge of the last slice (t=1): stage s holds it after s edges
+        let res_valid_at = seen.iter().position(|s| s.2).unwrap();
+        let res_en_at = seen.iter().position(|s| s.1).unwrap();
+        assert_eq!(res_en_at + 1, res_valid_at);
+        // res_valid is high in cycle t + stages + 2 where t is the accept cycle of the last slice
+        assert_eq!(res_valid_at, stages + 1);
+        assert_eq!(seen.iter().filter(|s| s.2).count(), 1);
+        assert!(!c.k_overflow.val());
+        // three slices with max 2: overflow
+        step(&mut c, false, true, true, false);
+        step(&mut c, false, true, true, false);
+        assert!(!c.k_overflow.val());
+        step(&mut c, false, true, true, true);
+        assert!(c.k_overflow.val());
+        step(&mut c, true, false, false, false);
+        assert!(!c.k_overflow.val());
+    }
+}
