@@ -79,13 +79,21 @@ impl Design {
                 )));
             }
             if inputs.contains(&i) {
-                return Err(VerilatorError::BadPlan(format!("input `{name}` is listed twice")));
+                return Err(VerilatorError::BadPlan(format!(
+                    "input `{name}` is listed twice"
+                )));
             }
             inputs.push(i);
         }
-        let outputs =
-            spec.outputs.iter().map(|n| self.port_index(n).map(|i| i as u32)).collect::<Result<Vec<_>>>()?;
-        let valid = spec.valid.map(|n| self.port_index(n).map(|i| i as u32)).transpose()?;
+        let outputs = spec
+            .outputs
+            .iter()
+            .map(|n| self.port_index(n).map(|i| i as u32))
+            .collect::<Result<Vec<_>>>()?;
+        let valid = spec
+            .valid
+            .map(|n| self.port_index(n).map(|i| i as u32))
+            .transpose()?;
         let (input_ports, input_stride) = layout(self.ports(), &inputs);
         let (output_ports, output_stride) = layout(self.ports(), &outputs);
         Ok(BatchPlan {
@@ -103,12 +111,20 @@ impl Design {
 }
 
 fn find(ports: &[(Port, Range<usize>)], name: &str, kind: &str) -> Result<Range<usize>> {
-    ports.iter().find(|(p, _)| p.name == name).map(|(_, r)| r.clone()).ok_or_else(|| {
-        VerilatorError::BadPlan(format!(
-            "`{name}` is not one of the plan's {kind} ports ({})",
-            ports.iter().map(|(p, _)| p.name.as_str()).collect::<Vec<_>>().join(", ")
-        ))
-    })
+    ports
+        .iter()
+        .find(|(p, _)| p.name == name)
+        .map(|(_, r)| r.clone())
+        .ok_or_else(|| {
+            VerilatorError::BadPlan(format!(
+                "`{name}` is not one of the plan's {kind} ports ({})",
+                ports
+                    .iter()
+                    .map(|(p, _)| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
 }
 
 impl BatchPlan {
@@ -150,11 +166,18 @@ impl BatchPlan {
     /// Writes `value` (as for [`Model::set`]) for input `port` of cycle `cycle` into `stim`.
     pub fn put(&self, stim: &mut [u64], cycle: usize, port: &str, value: &[u64]) -> Result<()> {
         let range = self.input_range(port)?;
-        let (p, _) = self.input_ports.iter().find(|(p, _)| p.name == port).expect("range found");
+        let (p, _) = self
+            .input_ports
+            .iter()
+            .find(|(p, _)| p.name == port)
+            .expect("range found");
         crate::model::check_fits(p, value)?;
         let base = cycle * self.input_stride;
         if base + self.input_stride > stim.len() {
-            return Err(VerilatorError::StimulusLength { len: stim.len(), stride: self.input_stride });
+            return Err(VerilatorError::StimulusLength {
+                len: stim.len(),
+                stride: self.input_stride,
+            });
         }
         let slot = &mut stim[base + range.start..base + range.end];
         slot.fill(0);
@@ -213,8 +236,18 @@ impl BatchOutput {
         self.cycles_run
     }
 
-    pub(crate) fn from_parts(stride: usize, words: Vec<u64>, cycles: Vec<u64>, cycles_run: u64) -> Self {
-        BatchOutput { stride, words, cycles, cycles_run }
+    pub(crate) fn from_parts(
+        stride: usize,
+        words: Vec<u64>,
+        cycles: Vec<u64>,
+        cycles_run: u64,
+    ) -> Self {
+        BatchOutput {
+            stride,
+            words,
+            cycles,
+            cycles_run,
+        }
     }
 }
 
@@ -229,7 +262,12 @@ impl Model {
 
     /// Runs `cycles` clock cycles in one FFI call (a few when a valid-gated output buffer
     /// has to grow). `stimulus` holds `cycles * plan.input_stride()` words.
-    pub fn run_batch(&mut self, plan: &BatchPlan, stimulus: &[u64], cycles: u64) -> Result<BatchOutput> {
+    pub fn run_batch(
+        &mut self,
+        plan: &BatchPlan,
+        stimulus: &[u64],
+        cycles: u64,
+    ) -> Result<BatchOutput> {
         let mut out = BatchOutput::new();
         self.run_batch_into(plan, stimulus, cycles, &mut out)?;
         Ok(out)
@@ -251,14 +289,21 @@ impl Model {
         }
         let stride = plan.input_stride as u64;
         if cycles.checked_mul(stride) != Some(stimulus.len() as u64) {
-            return Err(VerilatorError::StimulusLength { len: stimulus.len(), stride: plan.input_stride });
+            return Err(VerilatorError::StimulusLength {
+                len: stimulus.len(),
+                stride: plan.input_stride,
+            });
         }
         out.stride = plan.output_stride;
         out.words.clear();
         out.cycles.clear();
         out.cycles_run = 0;
         let batch_fn = self.design().api().batch;
-        let mut room = if plan.valid.is_some() { cycles.min(FIRST_GATED_RECORDS) } else { cycles };
+        let mut room = if plan.valid.is_some() {
+            cycles.min(FIRST_GATED_RECORDS)
+        } else {
+            cycles
+        };
         let mut done = 0u64;
         while done < cycles {
             room = room.max(1);
@@ -289,7 +334,8 @@ impl Model {
             let ran = unsafe { batch_fn(self.raw(), &mut b) };
             // SAFETY: the shim wrote every word of the first `b.records` records.
             unsafe {
-                out.words.set_len(words_before + b.records as usize * plan.output_stride);
+                out.words
+                    .set_len(words_before + b.records as usize * plan.output_stride);
                 out.cycles.set_len(records_before + b.records as usize);
             }
             done += ran;

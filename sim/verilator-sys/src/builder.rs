@@ -39,7 +39,9 @@ fn is_identifier(name: &str) -> bool {
 
 fn load_sources(spec: &BuildSpec) -> Result<Vec<Loaded>> {
     if spec.sources.is_empty() {
-        return Err(VerilatorError::BadSpec("no Verilog sources were given".into()));
+        return Err(VerilatorError::BadSpec(
+            "no Verilog sources were given".into(),
+        ));
     }
     let mut loaded: Vec<Loaded> = Vec::new();
     for source in &spec.sources {
@@ -50,7 +52,11 @@ fn load_sources(spec: &BuildSpec) -> Result<Vec<Loaded>> {
                         "source name `{name}` must be a plain file name such as `top.v`"
                     )));
                 }
-                Loaded { name: name.clone(), file: None, text: text.clone() }
+                Loaded {
+                    name: name.clone(),
+                    file: None,
+                    text: text.clone(),
+                }
             }
             VerilogSource::File(path) => {
                 let text = fs::read_to_string(path)
@@ -58,8 +64,15 @@ fn load_sources(spec: &BuildSpec) -> Result<Vec<Loaded>> {
                 let file = path
                     .canonicalize()
                     .map_err(|e| VerilatorError::io("resolving Verilog source", path, e))?;
-                let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                Loaded { name, file: Some(file), text }
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                Loaded {
+                    name,
+                    file: Some(file),
+                    text,
+                }
             }
         };
         if loaded.iter().any(|l| l.name == item.name) {
@@ -100,18 +113,28 @@ pub(crate) fn build(spec: &BuildSpec) -> Result<Built> {
             spec.top
         )));
     }
-    let root = spec.cache_dir.clone().unwrap_or_else(cache::default_cache_dir).join("verilator");
+    let root = spec
+        .cache_dir
+        .clone()
+        .unwrap_or_else(cache::default_cache_dir)
+        .join("verilator");
     let verilator = tool::find(spec.verilator.as_deref(), &root)?;
     let sources = load_sources(spec)?;
     let name = format!("{}-{}", spec.top, cache_key(spec, &verilator, &sources));
     let (entry, cache_hit) = cache::get_or_build(&root, &name, shim::LIBRARY, |dir| {
-        build_into(dir, spec, &verilator, &sources)
+        build_into(&root, dir, spec, &verilator, &sources)
     })?;
-    Ok(Built { entry, cache_hit, verilator })
+    Ok(Built {
+        entry,
+        cache_hit,
+        verilator,
+    })
 }
 
 fn run(cmd: &mut Command, log: &mut String, what: &str) -> Result<Output> {
-    let out = cmd.output().map_err(|e| VerilatorError::io(what, PathBuf::from(cmd.get_program()), e))?;
+    let out = cmd
+        .output()
+        .map_err(|e| VerilatorError::io(what, PathBuf::from(cmd.get_program()), e))?;
     log.push_str(&format!("$ {:?}\n", cmd));
     log.push_str(&String::from_utf8_lossy(&out.stdout));
     log.push_str(&String::from_utf8_lossy(&out.stderr));
@@ -122,11 +145,78 @@ fn write(path: &Path, text: &str) -> Result<()> {
     fs::write(path, text).map_err(|e| VerilatorError::io("writing", path, e))
 }
 
+/// Runs `make ARGS` in `obj`; a failure is a [`VerilatorError::Compile`] quoting the
+/// compiler. Returns make's standard output.
+pub(crate) fn make(obj: &Path, args: &[&str], top: &str, log: &mut String) -> Result<String> {
+    let out = run(
+        Command::new("make").current_dir(obj).args(args),
+        log,
+        "running make",
+    )?;
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let text = if stderr.trim().is_empty() {
+            stdout.as_str()
+        } else {
+            &stderr
+        };
+        return Err(VerilatorError::Compile {
+            top: top.to_string(),
+            log_tail: tail(text, TAIL_LINES),
+        });
+    }
+    Ok(stdout)
+}
+
+/// Puts the Verilator runtime objects (`verilated.o`, `verilated_threads.o`, and
+/// `verilated_vcd_c.o` when tracing) into `obj`, copied from the cache entry
+/// `runtime-<hash>`, where the hash covers the Verilator version and the exact compile
+/// commands make would run for them (so any flag that changes them makes a new entry).
+/// Compiling them is most of a small design's build time; every design shares them.
+fn provide_runtime(
+    root: &Path,
+    obj: &Path,
+    spec: &BuildSpec,
+    verilator: &Verilator,
+    log: &mut String,
+) -> Result<()> {
+    let top = &spec.top;
+    let globals_line = make(obj, &["-s", "-f", "tern.mk", "tern-globals"], top, log)?;
+    let globals: Vec<&str> = globals_line.split_whitespace().collect();
+    let mut dry_run = vec!["-n", "-f", "tern.mk"];
+    dry_run.extend(&globals);
+    let commands = make(obj, &dry_run, top, log)?;
+    let key = cache::hash_hex(&[verilator.version_line.as_bytes(), commands.as_bytes()]);
+    let (runtime, _) =
+        cache::get_or_build(root, &format!("runtime-{key}"), "commands.txt", |dir| {
+            let jobs = format!("-j{}", spec.jobs.max(1));
+            let mut args = vec!["-f", "tern.mk", jobs.as_str()];
+            args.extend(&globals);
+            make(obj, &args, top, &mut String::new())?;
+            for g in &globals {
+                fs::copy(obj.join(g), dir.join(g))
+                    .map_err(|e| VerilatorError::io("copying", obj.join(g), e))?;
+            }
+            write(&dir.join("commands.txt"), &commands)
+        })?;
+    for g in &globals {
+        let (from, to) = (runtime.join(g), obj.join(g));
+        if !to.exists() {
+            // A fresh copy is newer than its sources, so make takes it as up to date.
+            fs::copy(&from, &to).map_err(|e| VerilatorError::io("copying", &from, e))?;
+        }
+    }
+    Ok(())
+}
+
 /// Module names declared in the sources, for the "unknown top" message.
 fn declared_modules(sources: &[Loaded]) -> Vec<String> {
     let mut names = Vec::new();
     for s in sources {
-        let mut words = s.text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'));
+        let mut words = s
+            .text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'));
         while let Some(word) = words.next() {
             if word == "module" || word == "macromodule" {
                 if let Some(name) = words.find(|w| !w.is_empty()) {
@@ -138,7 +228,13 @@ fn declared_modules(sources: &[Loaded]) -> Vec<String> {
     names
 }
 
-fn build_into(dir: &Path, spec: &BuildSpec, verilator: &Verilator, sources: &[Loaded]) -> Result<()> {
+fn build_into(
+    root: &Path,
+    dir: &Path,
+    spec: &BuildSpec,
+    verilator: &Verilator,
+    sources: &[Loaded],
+) -> Result<()> {
     let top = &spec.top;
     let mut log = String::new();
     let src_dir = dir.join("src");
@@ -171,7 +267,10 @@ fn build_into(dir: &Path, spec: &BuildSpec, verilator: &Verilator, sources: &[Lo
                 seen: declared_modules(sources).join(", "),
             });
         }
-        return Err(VerilatorError::Verilate { top: top.clone(), log_tail: tail(&stderr, TAIL_LINES) });
+        return Err(VerilatorError::Verilate {
+            top: top.clone(),
+            log_tail: tail(&stderr, TAIL_LINES),
+        });
     }
 
     // 2. Read the ports from the generated header and write the shim.
@@ -183,17 +282,18 @@ fn build_into(dir: &Path, spec: &BuildSpec, verilator: &Verilator, sources: &[Lo
     write(&obj.join("tern_shim.cpp"), &shim::shim_cpp(top, &ports))?;
     write(&obj.join("tern.mk"), &shim::makefile(top, &spec.cxx_opt))?;
 
-    // 3. Compile the model, the Verilator runtime and the shim into one shared library.
-    let mut cmd = Command::new("make");
-    cmd.current_dir(&obj)
-        .args(["-f", "tern.mk", &format!("-j{}", spec.jobs.max(1)), shim::LIBRARY]);
-    let out = run(&mut cmd, &mut log, "running make")?;
+    // 3. The Verilator runtime objects come from a shared cache entry (compiled once per
+    //    distinct compile command), then the model and the shim are compiled and linked.
+    provide_runtime(root, &obj, spec, verilator, &mut log)?;
+    let jobs = format!("-j{}", spec.jobs.max(1));
+    let result = make(
+        &obj,
+        &["-f", "tern.mk", &jobs, shim::LIBRARY],
+        top,
+        &mut log,
+    );
     let _ = fs::write(dir.join("build.log"), &log);
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let text = if stderr.trim().is_empty() { String::from_utf8_lossy(&out.stdout) } else { stderr };
-        return Err(VerilatorError::Compile { top: top.clone(), log_tail: tail(&text, TAIL_LINES) });
-    }
+    result?;
     let built = obj.join(shim::LIBRARY);
     let published = dir.join(shim::LIBRARY);
     fs::rename(&built, &published).map_err(|e| VerilatorError::io("moving", &built, e))?;
@@ -202,7 +302,11 @@ fn build_into(dir: &Path, spec: &BuildSpec, verilator: &Verilator, sources: &[Lo
         verilator.version_line,
         spec.verilator_flags().join(" "),
         spec.cxx_opt,
-        sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(" ")
+        sources
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     write(&dir.join("spec.txt"), &description)
 }
@@ -225,7 +329,8 @@ mod tests {
         let s = Loaded {
             name: "a.v".into(),
             file: None,
-            text: "module foo(input a);\nendmodule\nmodule  bar #(parameter W=1) ();endmodule".into(),
+            text: "module foo(input a);\nendmodule\nmodule  bar #(parameter W=1) ();endmodule"
+                .into(),
         };
         assert_eq!(declared_modules(&[s]), vec!["foo", "bar"]);
     }

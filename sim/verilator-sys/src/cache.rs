@@ -35,15 +35,25 @@ pub(crate) fn hash_hex(parts: &[&[u8]]) -> String {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part);
     }
-    h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect()
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A name no other process or thread uses at the same moment.
 fn unique_suffix() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    format!("{}-{}-{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "{}-{}-{}",
+        std::process::id(),
+        nanos,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// Writes a file through a temporary name and a rename, so readers never see half of it.
@@ -70,7 +80,8 @@ pub(crate) fn get_or_build(
     if entry.join(marker).is_file() {
         return Ok((entry, true));
     }
-    fs::create_dir_all(root).map_err(|e| VerilatorError::io("creating cache directory", root, e))?;
+    fs::create_dir_all(root)
+        .map_err(|e| VerilatorError::io("creating cache directory", root, e))?;
     let lock_path = root.join(format!("{name}.lock"));
     let lock = File::options()
         .create(true)
@@ -78,21 +89,25 @@ pub(crate) fn get_or_build(
         .write(true)
         .open(&lock_path)
         .map_err(|e| VerilatorError::io("opening lock file", &lock_path, e))?;
-    lock.lock().map_err(|e| VerilatorError::io("locking", &lock_path, e))?;
+    lock.lock()
+        .map_err(|e| VerilatorError::io("locking", &lock_path, e))?;
     if entry.join(marker).is_file() {
         return Ok((entry, true)); // another thread or process built it while we waited
     }
     let tmp = root.join(format!(".tmp-{name}-{}", unique_suffix()));
-    fs::create_dir_all(&tmp).map_err(|e| VerilatorError::io("creating build directory", &tmp, e))?;
+    fs::create_dir_all(&tmp)
+        .map_err(|e| VerilatorError::io("creating build directory", &tmp, e))?;
     if let Err(e) = build(&tmp) {
         let _ = fs::remove_dir_all(&tmp);
         return Err(e);
     }
     if entry.exists() {
         // An incomplete entry (its marker was deleted by hand): replace it.
-        fs::remove_dir_all(&entry).map_err(|e| VerilatorError::io("removing stale entry", &entry, e))?;
+        fs::remove_dir_all(&entry)
+            .map_err(|e| VerilatorError::io("removing stale entry", &entry, e))?;
     }
-    fs::rename(&tmp, &entry).map_err(|e| VerilatorError::io("publishing cache entry", &entry, e))?;
+    fs::rename(&tmp, &entry)
+        .map_err(|e| VerilatorError::io("publishing cache entry", &entry, e))?;
     drop(lock);
     Ok((entry, false))
 }
@@ -128,8 +143,14 @@ mod tests {
             Err(VerilatorError::BadPlan("boom".into()))
         });
         assert!(err.is_err());
-        let left: Vec<_> = fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert!(!left.iter().any(|n| n.to_string_lossy().starts_with(".tmp")), "{left:?}");
+        let left: Vec<_> = fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(
+            !left.iter().any(|n| n.to_string_lossy().starts_with(".tmp")),
+            "{left:?}"
+        );
         assert!(!root.join("f").exists());
         fs::remove_dir_all(&root).unwrap();
     }

@@ -56,22 +56,40 @@ pub enum VerilatorError {
 
     /// A port name that the model does not have.
     #[error("port `{port}` does not exist on `{top}`; its ports are: {available}")]
-    UnknownPort { top: String, port: String, available: String },
+    UnknownPort {
+        top: String,
+        port: String,
+        available: String,
+    },
 
     /// A port used in a way its direction forbids (for example driving an output).
     #[error("port `{port}` of `{top}` is an {actual} port and cannot be used as {wanted}")]
-    WrongDirection { top: String, port: String, actual: String, wanted: String },
+    WrongDirection {
+        top: String,
+        port: String,
+        actual: String,
+        wanted: String,
+    },
 
     /// A value that does not fit the port.
     #[error(
         "value for port `{port}` does not fit its {width} bits: {problem}; pass at most \
          {words} little-endian u64 words with no bit set at or above bit {width}"
     )]
-    ValueTooWide { port: String, width: u32, words: usize, problem: String },
+    ValueTooWide {
+        port: String,
+        width: u32,
+        words: usize,
+        problem: String,
+    },
 
     /// A clock port that is not a 1-bit input.
     #[error("clock port `{port}` must be a 1-bit input, but it is a {width}-bit {direction} port")]
-    BadClock { port: String, width: u32, direction: String },
+    BadClock {
+        port: String,
+        width: u32,
+        direction: String,
+    },
 
     /// A batch plan that lists a port twice or uses the clock as data.
     #[error("batch plan is invalid: {0}")]
@@ -86,10 +104,15 @@ pub enum VerilatorError {
 
     /// A plan made for another design was passed to this model.
     #[error("the batch plan was made for design `{plan_design}`, not for `{model_design}`")]
-    PlanMismatch { plan_design: String, model_design: String },
+    PlanMismatch {
+        plan_design: String,
+        model_design: String,
+    },
 
     /// VCD output was asked of a design built without `trace: true`.
-    #[error("design `{top}` was built without tracing; build it with `trace: true` to write a VCD")]
+    #[error(
+        "design `{top}` was built without tracing; build it with `trace: true` to write a VCD"
+    )]
     TraceNotBuilt { top: String },
 
     /// The model could not be created (for example the VCD file could not be opened).
@@ -98,11 +121,22 @@ pub enum VerilatorError {
 
     /// A file system operation failed.
     #[error("{what} `{path}` failed: {source}")]
-    Io { what: String, path: PathBuf, #[source] source: std::io::Error },
+    Io {
+        what: String,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 
     /// The built shared library could not be loaded.
-    #[error("cannot load the model library `{path}` ({source}); delete the cache entry and build again")]
-    Load { path: PathBuf, #[source] source: libloading::Error },
+    #[error(
+        "cannot load the model library `{path}` ({source}); delete the cache entry and build again"
+    )]
+    Load {
+        path: PathBuf,
+        #[source]
+        source: libloading::Error,
+    },
 
     /// The C++ reference harness failed to run.
     #[error("the C++ harness `{exe}` failed: {reason}")]
@@ -115,7 +149,11 @@ pub type Result<T, E = VerilatorError> = std::result::Result<T, E>;
 impl VerilatorError {
     /// Wraps an I/O error with what was being done and to which path.
     pub(crate) fn io(what: &str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        VerilatorError::Io { what: what.to_string(), path: path.into(), source }
+        VerilatorError::Io {
+            what: what.to_string(),
+            path: path.into(),
+            source,
+        }
     }
 }
 

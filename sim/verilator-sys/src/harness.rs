@@ -114,39 +114,53 @@ fn harness_cpp(top: &str, header: &[HeaderPort], plan: &BatchPlan) -> String {
     let mut zero = String::new();
     for p in header.iter().filter(|p| p.port.direction.can_drive()) {
         if p.storage == Storage::Wide {
-            writeln!(zero, "        std::memset(top.{0}.data(), 0, sizeof(top.{0}));", p.cxx_name).unwrap();
+            writeln!(
+                zero,
+                "        std::memset(top.{0}.data(), 0, sizeof(top.{0}));",
+                p.cxx_name
+            )
+            .unwrap();
         } else {
             writeln!(zero, "        top.{} = 0;", p.cxx_name).unwrap();
         }
     }
-    let mut inputs = String::new();
-    for (&i, (_, range)) in plan.inputs.iter().zip(plan.input_ports()) {
-        let p = port(i);
-        if p.storage == Storage::Wide {
-            let bytes = p.port.width.div_ceil(32) * 4;
-            writeln!(inputs, "            std::memcpy(top.{}.data(), s + {}, {bytes});", p.cxx_name, range.start)
-                .unwrap();
-        } else {
-            writeln!(inputs, "            top.{} = static_cast<{}>(s[{}]);", p.cxx_name, cxx_type(p.storage), range.start)
-                .unwrap();
+    // One C++ statement per port: a plain assignment, or a fixed-size memcpy for VlWide.
+    let copies = |indices: &[u32],
+                  ports: &[(crate::Port, std::ops::Range<usize>)],
+                  indent: &str,
+                  input: bool| {
+        let mut code = String::new();
+        for (&i, (_, range)) in indices.iter().zip(ports) {
+            let (p, at) = (port(i), range.start);
+            let (name, bytes) = (&p.cxx_name, p.port.width.div_ceil(32) * 4);
+            let line = match (p.storage == Storage::Wide, input) {
+                (true, true) => format!("std::memcpy(top.{name}.data(), s + {at}, {bytes});"),
+                (true, false) => format!("std::memcpy(o + {at}, top.{name}.data(), {bytes});"),
+                (false, true) => format!(
+                    "top.{name} = static_cast<{}>(s[{at}]);",
+                    cxx_type(p.storage)
+                ),
+                (false, false) => format!("o[{at}] = top.{name};"),
+            };
+            writeln!(code, "{indent}{line}").unwrap();
         }
-    }
-    let mut outputs = String::new();
-    for (&i, (_, range)) in plan.outputs.iter().zip(plan.output_ports()) {
-        let p = port(i);
-        if p.storage == Storage::Wide {
-            let bytes = p.port.width.div_ceil(32) * 4;
-            writeln!(outputs, "                std::memcpy(o + {}, top.{}.data(), {bytes});", range.start, p.cxx_name)
-                .unwrap();
-        } else {
-            writeln!(outputs, "                o[{}] = top.{};", range.start, p.cxx_name).unwrap();
-        }
-    }
+        code
+    };
+    let inputs = copies(&plan.inputs, plan.input_ports(), "            ", true);
+    let outputs = copies(
+        &plan.outputs,
+        plan.output_ports(),
+        "                ",
+        false,
+    );
     let valid = match plan.valid.map(port) {
         None => "true".to_string(),
         Some(p) if p.storage == Storage::Wide => {
             let words = p.port.width.div_ceil(32);
-            (0..words).map(|w| format!("top.{}[{w}]", p.cxx_name)).collect::<Vec<_>>().join(" | ")
+            (0..words)
+                .map(|w| format!("top.{}[{w}]", p.cxx_name))
+                .collect::<Vec<_>>()
+                .join(" | ")
         }
         Some(p) => format!("top.{}", p.cxx_name),
     };
@@ -169,8 +183,15 @@ impl CxxHarness {
         let header = fs::read_to_string(&header_path)
             .map_err(|e| VerilatorError::io("reading Verilated header", &header_path, e))?;
         let source = harness_cpp(design.top(), &parse_header(design.top(), &header)?, plan);
-        let entry_name = design.cache_entry().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let name = format!("harness-{}", cache::hash_hex(&[entry_name.as_bytes(), source.as_bytes()]));
+        let entry_name = design
+            .cache_entry()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = format!(
+            "harness-{}",
+            cache::hash_hex(&[entry_name.as_bytes(), source.as_bytes()])
+        );
         let root = design.cache_entry().parent().unwrap_or(Path::new("."));
         let (entry, _) = cache::get_or_build(root, &name, "tern_harness", |dir| {
             let src = dir.join("harness.cpp");
@@ -192,7 +213,10 @@ impl CxxHarness {
             }
             Ok(())
         })?;
-        Ok(CxxHarness { exe: entry.join("tern_harness"), plan: plan.clone() })
+        Ok(CxxHarness {
+            exe: entry.join("tern_harness"),
+            plan: plan.clone(),
+        })
     }
 
     /// The generated C++ source (next to the executable), for reading.
@@ -205,9 +229,15 @@ impl CxxHarness {
     pub fn run(&self, stimulus: &[u64], cycles: u64, reps: u32) -> Result<HarnessRun> {
         let stride = self.plan.input_stride() as u64;
         if cycles.checked_mul(stride) != Some(stimulus.len() as u64) {
-            return Err(VerilatorError::StimulusLength { len: stimulus.len(), stride: stride as usize });
+            return Err(VerilatorError::StimulusLength {
+                len: stimulus.len(),
+                stride: stride as usize,
+            });
         }
-        let fail = |reason: String| VerilatorError::Harness { exe: self.exe.clone(), reason };
+        let fail = |reason: String| VerilatorError::Harness {
+            exe: self.exe.clone(),
+            reason,
+        };
         let dir = std::env::temp_dir().join(format!(
             "tern-harness-{}-{:?}",
             std::process::id(),
@@ -227,7 +257,11 @@ impl CxxHarness {
             .map_err(|e| VerilatorError::io("running", &self.exe, e))?;
         let result = (|| {
             if !run.status.success() {
-                return Err(fail(format!("{}: {}", run.status, tail(&String::from_utf8_lossy(&run.stderr), 10))));
+                return Err(fail(format!(
+                    "{}: {}",
+                    run.status,
+                    tail(&String::from_utf8_lossy(&run.stderr), 10)
+                )));
             }
             let stdout = String::from_utf8_lossy(&run.stdout);
             let field = |key: &str| {
@@ -236,14 +270,25 @@ impl CxxHarness {
                     .find_map(|l| l.strip_prefix(key).map(str::trim).map(str::to_string))
                     .ok_or_else(|| fail(format!("no `{key}` line in its output: {stdout}")))
             };
-            let best_seconds: f64 = field("seconds ")?.parse().map_err(|_| fail("bad `seconds`".into()))?;
-            let records: usize = field("records ")?.parse().map_err(|_| fail("bad `records`".into()))?;
-            let raw = fs::read(&out_path).map_err(|e| VerilatorError::io("reading", &out_path, e))?;
-            let words: Vec<u64> =
-                raw.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect();
+            let best_seconds: f64 = field("seconds ")?
+                .parse()
+                .map_err(|_| fail("bad `seconds`".into()))?;
+            let records: usize = field("records ")?
+                .parse()
+                .map_err(|_| fail("bad `records`".into()))?;
+            let raw =
+                fs::read(&out_path).map_err(|e| VerilatorError::io("reading", &out_path, e))?;
+            let words: Vec<u64> = raw
+                .chunks_exact(8)
+                .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+                .collect();
             let split = records * self.plan.output_stride();
             if words.len() != split + records {
-                return Err(fail(format!("output file has {} words, expected {}", words.len(), split + records)));
+                return Err(fail(format!(
+                    "output file has {} words, expected {}",
+                    words.len(),
+                    split + records
+                )));
             }
             let output = BatchOutput::from_parts(
                 self.plan.output_stride(),
@@ -251,7 +296,10 @@ impl CxxHarness {
                 words[split..].to_vec(),
                 cycles,
             );
-            Ok(HarnessRun { best_seconds, output })
+            Ok(HarnessRun {
+                best_seconds,
+                output,
+            })
         })();
         let _ = fs::remove_dir_all(&dir);
         result

@@ -55,15 +55,22 @@ struct Loaded {
 /// have registered thread-local destructors is not safe, and a design's code is small.
 fn load(path: &Path) -> Result<&'static Loaded> {
     static LOADED: OnceLock<Mutex<HashMap<PathBuf, &'static Loaded>>> = OnceLock::new();
-    let mut map = LOADED.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let mut map = LOADED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     if let Some(loaded) = map.get(path) {
         return Ok(loaded);
     }
-    let load_err = |source| VerilatorError::Load { path: path.to_path_buf(), source };
+    let load_err = |source| VerilatorError::Load {
+        path: path.to_path_buf(),
+        source,
+    };
     // SAFETY: the library is a model built by this crate; its initializers only set up
     // Verilator's runtime statics.
-    let lib: &'static libloading::Library =
-        Box::leak(Box::new(unsafe { libloading::Library::new(path) }.map_err(load_err)?));
+    let lib: &'static libloading::Library = Box::leak(Box::new(
+        unsafe { libloading::Library::new(path) }.map_err(load_err)?,
+    ));
     macro_rules! sym {
         ($name:literal) => {
             // SAFETY: the shim defines these symbols with exactly these C signatures.
@@ -76,7 +83,10 @@ fn load(path: &Path) -> Result<&'static Loaded> {
     if abi != shim::ABI_VERSION {
         return Err(VerilatorError::Instance {
             top: path.display().to_string(),
-            reason: format!("library has shim ABI {abi}, expected {}; delete it and rebuild", shim::ABI_VERSION),
+            reason: format!(
+                "library has shim ABI {abi}, expected {}; delete it and rebuild",
+                shim::ABI_VERSION
+            ),
         });
     }
     let count: unsafe extern "C" fn() -> u32 = sym!("tern_port_count");
@@ -143,7 +153,12 @@ impl Design {
     pub fn build(spec: &BuildSpec) -> Result<Design> {
         let built = builder::build(spec)?;
         let loaded = load(&built.entry.join(shim::LIBRARY))?;
-        let by_name = loaded.ports.iter().enumerate().map(|(i, p)| (p.name.clone(), i)).collect();
+        let by_name = loaded
+            .ports
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.name.clone(), i))
+            .collect();
         Ok(Design {
             inner: Arc::new(DesignInner {
                 top: spec.top.clone(),
@@ -172,16 +187,20 @@ impl Design {
     }
 
     pub(crate) fn port_index(&self, name: &str) -> Result<usize> {
-        self.inner.by_name.get(name).copied().ok_or_else(|| VerilatorError::UnknownPort {
-            top: self.inner.top.clone(),
-            port: name.to_string(),
-            available: self
-                .ports()
-                .iter()
-                .map(|p| format!("{} ({} {})", p.name, p.direction, p.width))
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
+        self.inner
+            .by_name
+            .get(name)
+            .copied()
+            .ok_or_else(|| VerilatorError::UnknownPort {
+                top: self.inner.top.clone(),
+                port: name.to_string(),
+                available: self
+                    .ports()
+                    .iter()
+                    .map(|p| format!("{} ({} {})", p.name, p.direction, p.width))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 
     /// True when the design was built with `--trace`.
@@ -218,13 +237,18 @@ impl Design {
     /// complete when the model is dropped.
     pub fn instantiate_with_vcd(&self, vcd: &Path) -> Result<Model> {
         if !self.traced() {
-            return Err(VerilatorError::TraceNotBuilt { top: self.inner.top.clone() });
+            return Err(VerilatorError::TraceNotBuilt {
+                top: self.inner.top.clone(),
+            });
         }
         self.create(Some(vcd))
     }
 
     fn create(&self, vcd: Option<&Path>) -> Result<Model> {
-        let fail = |reason: String| VerilatorError::Instance { top: self.inner.top.clone(), reason };
+        let fail = |reason: String| VerilatorError::Instance {
+            top: self.inner.top.clone(),
+            reason,
+        };
         let vcd_c = vcd
             .map(|p| CString::new(p.as_os_str().as_encoded_bytes()))
             .transpose()
@@ -240,11 +264,19 @@ impl Design {
         };
         let Some(handle) = NonNull::new(handle) else {
             // SAFETY: the shim wrote a NUL-terminated message (or left the zeroed buffer).
-            let msg = unsafe { CStr::from_ptr(err.as_ptr()) }.to_string_lossy().into_owned();
-            let path = vcd.map(|p| format!(" (VCD path `{}`)", p.display())).unwrap_or_default();
+            let msg = unsafe { CStr::from_ptr(err.as_ptr()) }
+                .to_string_lossy()
+                .into_owned();
+            let path = vcd
+                .map(|p| format!(" (VCD path `{}`)", p.display()))
+                .unwrap_or_default();
             return Err(fail(format!("{msg}{path}")));
         };
-        Ok(Model { design: self.clone(), handle, vcd: vcd.map(Path::to_path_buf) })
+        Ok(Model {
+            design: self.clone(),
+            handle,
+            vcd: vcd.map(Path::to_path_buf),
+        })
     }
 }
 
@@ -266,7 +298,10 @@ unsafe impl Send for Model {}
 
 impl std::fmt::Debug for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Model").field("top", &self.design.top()).field("vcd", &self.vcd).finish()
+        f.debug_struct("Model")
+            .field("top", &self.design.top())
+            .field("vcd", &self.vcd)
+            .finish()
     }
 }
 
@@ -365,7 +400,9 @@ impl Model {
     pub fn get_bits(&self, port: &str) -> Result<Vec<bool>> {
         let width = self.design.port(port)?.width as usize;
         let words = self.get(port)?;
-        Ok((0..width).map(|i| words[i / 64] >> (i % 64) & 1 == 1).collect())
+        Ok((0..width)
+            .map(|i| words[i / 64] >> (i % 64) & 1 == 1)
+            .collect())
     }
 
     /// Evaluates the model with the current inputs (one half period in the VCD).
@@ -438,7 +475,10 @@ pub(crate) fn check_fits(port: &Port, value: &[u64]) -> Result<()> {
         let allowed = port.width.saturating_sub(low_bit).min(64);
         if allowed < 64 && word >> allowed != 0 {
             let first = low_bit + (64 - (word >> allowed << allowed).leading_zeros()) - 1;
-            return Err(err(format!("{} words given, bit {first} is set", value.len())));
+            return Err(err(format!(
+                "{} words given, bit {first} is set",
+                value.len()
+            )));
         }
     }
     Ok(())
@@ -449,7 +489,11 @@ mod tests {
     use super::*;
 
     fn port(width: u32) -> Port {
-        Port { name: "p".into(), direction: Direction::Input, width }
+        Port {
+            name: "p".into(),
+            direction: Direction::Input,
+            width,
+        }
     }
 
     #[test]
@@ -463,6 +507,9 @@ mod tests {
         assert!(e.contains("bit 72 is set"), "{e}");
         let e = check_fits(&port(72), &[0, 0, 1]).unwrap_err().to_string();
         assert!(e.contains("bit 128 is set"), "{e}");
-        assert!(check_fits(&port(72), &[0, 0, 0]).is_ok(), "zero words beyond the port are harmless");
+        assert!(
+            check_fits(&port(72), &[0, 0, 0]).is_ok(),
+            "zero words beyond the port are harmless"
+        );
     }
 }

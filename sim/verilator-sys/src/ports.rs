@@ -20,7 +20,9 @@ impl Direction {
     }
 
     pub(crate) fn from_code(code: u32) -> Option<Self> {
-        [Direction::Input, Direction::Output, Direction::Inout].get(code as usize).copied()
+        [Direction::Input, Direction::Output, Direction::Inout]
+            .get(code as usize)
+            .copied()
     }
 
     pub(crate) fn can_drive(self) -> bool {
@@ -92,17 +94,27 @@ pub(crate) fn parse_header(top: &str, header: &str) -> Result<Vec<HeaderPort>> {
     for line in header.lines().map(str::trim) {
         let Some(open) = line.find('(') else { continue };
         let macro_name = &line[..open];
-        let Some((direction, storage)) = port_macro(macro_name) else { continue };
-        let unsupported =
-            || VerilatorError::UnsupportedPort { top: top.to_string(), line: line.to_string() };
-        let args = line[open + 1..].strip_suffix(");").ok_or_else(unsupported)?;
+        let Some((direction, storage)) = port_macro(macro_name) else {
+            continue;
+        };
+        let unsupported = || VerilatorError::UnsupportedPort {
+            top: top.to_string(),
+            line: line.to_string(),
+        };
+        let args = line[open + 1..]
+            .strip_suffix(");")
+            .ok_or_else(unsupported)?;
         let fields: Vec<&str> = args.split(',').map(str::trim).collect();
         let expected_fields = if storage == Storage::Wide { 4 } else { 3 };
         if fields.len() != expected_fields {
             return Err(unsupported());
         }
         let cxx_name = fields[0].strip_prefix('&').ok_or_else(unsupported)?;
-        if cxx_name.is_empty() || !cxx_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if cxx_name.is_empty()
+            || !cxx_name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             return Err(unsupported());
         }
         let msb: u32 = fields[1].parse().map_err(|_| unsupported())?;
@@ -115,7 +127,11 @@ pub(crate) fn parse_header(top: &str, header: &str) -> Result<Vec<HeaderPort>> {
             return Err(unsupported());
         }
         ports.push(HeaderPort {
-            port: Port { name: demangle(cxx_name), direction, width },
+            port: Port {
+                name: demangle(cxx_name),
+                direction,
+                width,
+            },
             cxx_name: cxx_name.to_string(),
             storage,
         });
@@ -199,7 +215,14 @@ class Vacc VL_NOT_FINAL : public VerilatedModel {
         let ports = parse_header("acc", HEADER).unwrap();
         let summary: Vec<(&str, Direction, u32, Storage)> = ports
             .iter()
-            .map(|p| (p.port.name.as_str(), p.port.direction, p.port.width, p.storage))
+            .map(|p| {
+                (
+                    p.port.name.as_str(),
+                    p.port.direction,
+                    p.port.width,
+                    p.storage,
+                )
+            })
             .collect();
         assert_eq!(
             summary,

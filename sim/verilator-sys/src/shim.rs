@@ -8,7 +8,7 @@ use crate::ports::{HeaderPort, Storage};
 use std::fmt::Write as _;
 
 /// Bumped whenever the generated C++ or its ABI changes, so old cache entries are not reused.
-pub(crate) const ABI_VERSION: u32 = 1;
+pub(crate) const ABI_VERSION: u32 = 2;
 
 /// The file name of the model library inside a cache entry.
 pub(crate) const LIBRARY: &str = "tern_model.so";
@@ -24,14 +24,26 @@ fn slot_lines(ports: &[HeaderPort]) -> String {
         let (ptr, words32, mask) = if p.storage == Storage::Wide {
             let words32 = width.div_ceil(32);
             let top_bits = width - 32 * (words32 - 1);
-            let mask = if top_bits == 32 { 0xffff_ffffu64 } else { (1u64 << top_bits) - 1 };
+            let mask = if top_bits == 32 {
+                0xffff_ffffu64
+            } else {
+                (1u64 << top_bits) - 1
+            };
             (format!("m->top->{}.data()", p.cxx_name), words32, mask)
         } else {
-            let mask = if width == 64 { u64::MAX } else { (1u64 << width) - 1 };
+            let mask = if width == 64 {
+                u64::MAX
+            } else {
+                (1u64 << width) - 1
+            };
             (format!("&m->top->{}", p.cxx_name), 0, mask)
         };
-        writeln!(s, "    m->slots[{i}] = Slot{{{ptr}, {}, {words32}, 0x{mask:x}ULL}};", p.storage.code())
-            .unwrap();
+        writeln!(
+            s,
+            "    m->slots[{i}] = Slot{{{ptr}, {}, {words32}, 0x{mask:x}ULL}};",
+            p.storage.code()
+        )
+        .unwrap();
     }
     s
 }
@@ -41,7 +53,13 @@ fn port_table(ports: &[HeaderPort]) -> String {
     let mut s = String::new();
     for p in ports {
         let name = c_string(&p.port.name);
-        writeln!(s, "    {{{name}, {}, {}}},", p.port.direction.code(), p.port.width).unwrap();
+        writeln!(
+            s,
+            "    {{{name}, {}, {}}},",
+            p.port.direction.code(),
+            p.port.width
+        )
+        .unwrap();
     }
     if ports.is_empty() {
         s.push_str("    {\"\", 0, 0},\n");
@@ -89,7 +107,9 @@ pub(crate) fn makefile(top: &str, opt: &str) -> String {
          harness:\n\
          \t$(LINK) $(CXXFLAGS) $(CPPFLAGS) $(OPT_FAST) -o $(TERN_EXE) $(TERN_SRC) \
          V{top}__ALL.a $(VK_GLOBAL_OBJS) $(LDFLAGS) $(LDLIBS) $(LIBS)\n\
-         .PHONY: harness\n"
+         tern-globals:\n\
+         \t@echo $(VK_GLOBAL_OBJS)\n\
+         .PHONY: harness tern-globals\n"
     )
 }
 

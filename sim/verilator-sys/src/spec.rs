@@ -51,7 +51,13 @@ pub const DEFAULT_FLAGS: &[&str] = &[
 impl BuildSpec {
     /// A build of one in-memory Verilog text whose top module is `top`.
     pub fn from_verilog(top: &str, verilog: &str) -> Self {
-        Self::new(top, vec![VerilogSource::Text { name: format!("{top}.v"), text: verilog.into() }])
+        Self::new(
+            top,
+            vec![VerilogSource::Text {
+                name: format!("{top}.v"),
+                text: verilog.into(),
+            }],
+        )
     }
 
     /// A build of Verilog files on disk.

@@ -33,7 +33,9 @@ fn resolve(binary: &Path) -> Option<PathBuf> {
         return binary.is_file().then(|| binary.to_path_buf());
     }
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(binary)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(binary))
+        .find(|p| p.is_file())
 }
 
 /// Finds Verilator and checks it is version 5 or newer.
@@ -50,7 +52,10 @@ pub(crate) fn find(explicit: Option<&Path>, memo_dir: &Path) -> Result<Verilator
     let resolved =
         resolve(&binary).ok_or_else(|| missing("no such file, and not on the PATH".into()))?;
     let meta = std::fs::metadata(&resolved).map_err(|e| missing(e.to_string()))?;
-    let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
     let memo_key = crate::cache::hash_hex(&[
         resolved.display().to_string().as_bytes(),
         &meta.len().to_le_bytes(),
@@ -68,7 +73,9 @@ pub(crate) fn find(explicit: Option<&Path>, memo_dir: &Path) -> Result<Verilator
         }
     };
     let major = parse_major(&version_line).ok_or_else(|| {
-        missing(format!("`--version` printed `{version_line}`, which is not a Verilator version"))
+        missing(format!(
+            "`--version` printed `{version_line}`, which is not a Verilator version"
+        ))
     })?;
     if major < 5 {
         return Err(VerilatorError::ToolTooOld {
@@ -76,11 +83,17 @@ pub(crate) fn find(explicit: Option<&Path>, memo_dir: &Path) -> Result<Verilator
             version: version_line,
         });
     }
-    Ok(Verilator { binary: resolved, version_line })
+    Ok(Verilator {
+        binary: resolved,
+        version_line,
+    })
 }
 
 fn run_version(binary: &Path) -> std::result::Result<String, String> {
-    let out = Command::new(binary).arg("--version").output().map_err(|e| e.to_string())?;
+    let out = Command::new(binary)
+        .arg("--version")
+        .output()
+        .map_err(|e| e.to_string())?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout.lines().next().unwrap_or("").trim().to_string();
     if !out.status.success() || line.is_empty() {
@@ -109,8 +122,14 @@ mod tests {
 
     #[test]
     fn parses_versions() {
-        assert_eq!(parse_major("Verilator 5.006 2023-01-22 rev (Debian 5.006-3)"), Some(5));
-        assert_eq!(parse_major("Verilator 4.038 2020-07-11 rev v4.036-114"), Some(4));
+        assert_eq!(
+            parse_major("Verilator 5.006 2023-01-22 rev (Debian 5.006-3)"),
+            Some(5)
+        );
+        assert_eq!(
+            parse_major("Verilator 4.038 2020-07-11 rev v4.036-114"),
+            Some(4)
+        );
         assert_eq!(parse_major("Icarus Verilog 11.0"), None);
         assert_eq!(parse_major(""), None);
     }

@@ -6,7 +6,8 @@ mod common;
 use std::sync::Barrier;
 use verilator_sys::{BuildSpec, Design};
 
-const XOR: &str = "module xorer(input [95:0] a, input [95:0] b, output [95:0] y); assign y = a ^ b; endmodule\n";
+const XOR: &str =
+    "module xorer(input [95:0] a, input [95:0] b, output [95:0] y); assign y = a ^ b; endmodule\n";
 
 #[test]
 fn concurrent_builds_compile_once_and_later_builds_hit() {
@@ -27,13 +28,18 @@ fn concurrent_builds_compile_once_and_later_builds_hit() {
     });
     let misses = designs.iter().filter(|d| !d.cache_hit()).count();
     assert_eq!(misses, 1, "exactly one thread compiles");
-    assert!(designs.iter().all(|d| d.cache_entry() == designs[0].cache_entry()));
+    assert!(designs
+        .iter()
+        .all(|d| d.cache_entry() == designs[0].cache_entry()));
     for d in &designs {
         let mut m = d.instantiate().unwrap();
         m.set("a", &[0xffff_0000_ffff_0000, 0x1234_5678]).unwrap();
         m.set("b", &[0x0f0f_0f0f_0f0f_0f0f, 0xffff_ffff]).unwrap();
         m.eval();
-        assert_eq!(m.get("y").unwrap(), vec![0xf0f0_0f0f_f0f0_0f0f, 0xedcb_a987]);
+        assert_eq!(
+            m.get("y").unwrap(),
+            vec![0xf0f0_0f0f_f0f0_0f0f, 0xedcb_a987]
+        );
     }
 
     // A later build of the same spec is a hit; the entry is whole and nothing is left over.
@@ -49,7 +55,8 @@ fn concurrent_builds_compile_once_and_later_builds_hit() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 
     // Changed Verilog text is another entry, holding the new design.
-    let changed = BuildSpec::from_verilog("xorer", &XOR.replace("a ^ b", "a | b")).with_cache_dir(&cache);
+    let changed =
+        BuildSpec::from_verilog("xorer", &XOR.replace("a ^ b", "a | b")).with_cache_dir(&cache);
     let other = Design::build(&changed).unwrap();
     assert!(!other.cache_hit());
     assert_ne!(other.cache_entry(), again.cache_entry());
@@ -57,14 +64,20 @@ fn concurrent_builds_compile_once_and_later_builds_hit() {
     m.set("a", &[1]).unwrap();
     m.set("b", &[2]).unwrap();
     m.eval();
-    assert_eq!(m.get("y").unwrap(), vec![3, 0], "the new entry holds the new design");
+    assert_eq!(
+        m.get("y").unwrap(),
+        vec![3, 0],
+        "the new entry holds the new design"
+    );
     std::fs::remove_dir_all(cache).unwrap();
 }
 
 #[test]
 fn trace_is_a_separate_entry() {
     let plain = common::counter();
-    let traced = Design::build(&BuildSpec::from_verilog("counter", common::COUNTER).with_trace(true)).unwrap();
+    let traced =
+        Design::build(&BuildSpec::from_verilog("counter", common::COUNTER).with_trace(true))
+            .unwrap();
     assert_ne!(plain.cache_entry(), traced.cache_entry());
     assert!(traced.traced() && !plain.traced());
 }

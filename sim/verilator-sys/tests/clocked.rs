@@ -6,7 +6,7 @@ mod common;
 use common::{counter, CounterRef};
 use proptest::prelude::*;
 use std::sync::OnceLock;
-use verilator_sys::{BatchPlan, BatchSpec, Design, Model, VerilatorError};
+use verilator_sys::{BatchOutput, BatchPlan, BatchSpec, Design, Model, VerilatorError};
 
 fn design() -> &'static Design {
     static D: OnceLock<Design> = OnceLock::new();
@@ -21,7 +21,12 @@ fn reset(m: &mut Model) {
 
 fn plan(valid: Option<&'static str>) -> BatchPlan {
     design()
-        .batch_plan(&BatchSpec { clock: "clk", inputs: &["ready", "step"], outputs: &["value"], valid })
+        .batch_plan(&BatchSpec {
+            clock: "clk",
+            inputs: &["ready", "step"],
+            outputs: &["value"],
+            valid,
+        })
         .unwrap()
 }
 
@@ -46,6 +51,23 @@ fn reference(inputs: &[(bool, u8)]) -> Vec<CounterRef> {
         .collect()
 }
 
+/// (cycle, value) of every cycle that ends with valid high, from the reference.
+fn gated_reference(inputs: &[(bool, u8)]) -> Vec<(u64, u64)> {
+    let all = reference(inputs);
+    all.iter()
+        .enumerate()
+        .filter(|(_, r)| r.valid)
+        .map(|(c, r)| (c as u64, r.value as u64))
+        .collect()
+}
+
+/// (cycle, first word) of every output record.
+fn records(out: &BatchOutput) -> Vec<(u64, u64)> {
+    (0..out.len())
+        .map(|i| (out.cycle(i), out.record(i)[0]))
+        .collect()
+}
+
 #[test]
 fn tick_matches_reference() {
     let mut m = design().instantiate().unwrap();
@@ -58,7 +80,10 @@ fn tick_matches_reference() {
         assert_eq!(m.get_u64("value").unwrap(), want.value as u64);
         assert_eq!(m.get_u64("valid").unwrap(), want.valid as u64);
     }
-    assert!(reference(&inputs).last().unwrap().value > 0, "the test must exercise the adder");
+    assert!(
+        reference(&inputs).last().unwrap().value > 0,
+        "the test must exercise the adder"
+    );
 }
 
 proptest! {
@@ -81,14 +106,7 @@ proptest! {
         let mut m = design().instantiate().unwrap();
         reset(&mut m);
         let out = m.run_batch(&plan, &stimulus(&plan, &inputs), inputs.len() as u64).unwrap();
-        let want: Vec<(u64, u64)> = reference(&inputs)
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.valid)
-            .map(|(c, r)| (c as u64, r.value as u64))
-            .collect();
-        let got: Vec<(u64, u64)> = (0..out.len()).map(|i| (out.cycle(i), out.record(i)[0])).collect();
-        prop_assert_eq!(got, want);
+        prop_assert_eq!(records(&out), gated_reference(&inputs));
         prop_assert_eq!(out.cycles_run(), inputs.len() as u64);
     }
 }
@@ -100,24 +118,29 @@ fn gated_batch_grows_its_buffer() {
     let inputs: Vec<(bool, u8)> = (0..10_000).map(|i| (i % 5 != 0, (i % 251) as u8)).collect();
     let mut m = design().instantiate().unwrap();
     reset(&mut m);
-    let mut out = verilator_sys::BatchOutput::new();
-    m.run_batch_into(&plan, &stimulus(&plan, &inputs), inputs.len() as u64, &mut out).unwrap();
-    let want: Vec<(u64, u64)> = reference(&inputs)
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.valid)
-        .map(|(c, r)| (c as u64, r.value as u64))
-        .collect();
+    let mut out = BatchOutput::new();
+    m.run_batch_into(
+        &plan,
+        &stimulus(&plan, &inputs),
+        inputs.len() as u64,
+        &mut out,
+    )
+    .unwrap();
+    let want = gated_reference(&inputs);
     assert_eq!(want.len(), 3333);
-    let got: Vec<(u64, u64)> = (0..out.len()).map(|i| (out.cycle(i), out.record(i)[0])).collect();
-    assert_eq!(got, want);
+    assert_eq!(records(&out), want);
 }
 
 #[test]
 fn batch_without_inputs_or_outputs_runs_free() {
     // A plan with no inputs still clocks the design; gated on valid, it records cycles only.
     let plan = design()
-        .batch_plan(&BatchSpec { clock: "clk", inputs: &[], outputs: &[], valid: Some("valid") })
+        .batch_plan(&BatchSpec {
+            clock: "clk",
+            inputs: &[],
+            outputs: &[],
+            valid: Some("valid"),
+        })
         .unwrap();
     let mut m = design().instantiate().unwrap();
     reset(&mut m);
@@ -158,36 +181,87 @@ fn instances_are_independent_and_move_between_threads() {
     // Offers end cycles 3 and 6; they are taken in cycles 4 and 7.
     assert_eq!(c.get_u64("value").unwrap(), 14);
     assert_eq!(reference(&[(true, 7); 7]).last().unwrap().value, 14);
-    assert_eq!(a.get_u64("value").unwrap(), 5, "other instances are untouched");
+    assert_eq!(
+        a.get_u64("value").unwrap(),
+        5,
+        "other instances are untouched"
+    );
 }
 
 #[test]
 fn plan_and_stimulus_errors_are_typed() {
     let d = design();
     let bad = |spec: BatchSpec| d.batch_plan(&spec).unwrap_err();
-    let e = bad(BatchSpec { clock: "step", inputs: &[], outputs: &[], valid: None });
-    assert!(matches!(e, VerilatorError::BadClock { width: 8, .. }), "{e}");
-    let e = bad(BatchSpec { clock: "value", inputs: &[], outputs: &[], valid: None });
+    let e = bad(BatchSpec {
+        clock: "step",
+        inputs: &[],
+        outputs: &[],
+        valid: None,
+    });
+    assert!(
+        matches!(e, VerilatorError::BadClock { width: 8, .. }),
+        "{e}"
+    );
+    let e = bad(BatchSpec {
+        clock: "value",
+        inputs: &[],
+        outputs: &[],
+        valid: None,
+    });
     assert!(matches!(e, VerilatorError::BadClock { .. }), "{e}");
-    let e = bad(BatchSpec { clock: "clk", inputs: &["clk"], outputs: &[], valid: None });
+    let e = bad(BatchSpec {
+        clock: "clk",
+        inputs: &["clk"],
+        outputs: &[],
+        valid: None,
+    });
     assert!(matches!(e, VerilatorError::BadPlan(_)), "{e}");
-    let e = bad(BatchSpec { clock: "clk", inputs: &["step", "step"], outputs: &[], valid: None });
+    let e = bad(BatchSpec {
+        clock: "clk",
+        inputs: &["step", "step"],
+        outputs: &[],
+        valid: None,
+    });
     assert!(e.to_string().contains("listed twice"), "{e}");
-    let e = bad(BatchSpec { clock: "clk", inputs: &["value"], outputs: &[], valid: None });
+    let e = bad(BatchSpec {
+        clock: "clk",
+        inputs: &["value"],
+        outputs: &[],
+        valid: None,
+    });
     assert!(matches!(e, VerilatorError::WrongDirection { .. }), "{e}");
-    let e = bad(BatchSpec { clock: "clk", inputs: &[], outputs: &["nope"], valid: None });
+    let e = bad(BatchSpec {
+        clock: "clk",
+        inputs: &[],
+        outputs: &["nope"],
+        valid: None,
+    });
     assert!(matches!(e, VerilatorError::UnknownPort { .. }), "{e}");
-    let e = bad(BatchSpec { clock: "clk", inputs: &[], outputs: &[], valid: Some("nope") });
+    let e = bad(BatchSpec {
+        clock: "clk",
+        inputs: &[],
+        outputs: &[],
+        valid: Some("nope"),
+    });
     assert!(matches!(e, VerilatorError::UnknownPort { .. }), "{e}");
 
     let plan = plan(None);
     let mut m = d.instantiate().unwrap();
     let e = m.run_batch(&plan, &[0; 3], 2).unwrap_err();
-    assert!(matches!(e, VerilatorError::StimulusLength { len: 3, stride: 2 }), "{e}");
+    assert!(
+        matches!(e, VerilatorError::StimulusLength { len: 3, stride: 2 }),
+        "{e}"
+    );
     let mut stim = plan.stimulus(1);
     assert!(plan.put(&mut stim, 0, "step", &[256]).is_err());
-    assert!(plan.put(&mut stim, 1, "step", &[1]).is_err(), "cycle 1 is past the buffer");
-    assert!(plan.put(&mut stim, 0, "rst", &[1]).is_err(), "rst is not in the plan");
+    assert!(
+        plan.put(&mut stim, 1, "step", &[1]).is_err(),
+        "cycle 1 is past the buffer"
+    );
+    assert!(
+        plan.put(&mut stim, 0, "rst", &[1]).is_err(),
+        "rst is not in the plan"
+    );
     assert!(m.tick("nope").is_err());
 }
 
@@ -202,12 +276,21 @@ fn a_plan_only_runs_on_its_own_design() {
         .unwrap()
     });
     let foreign = other
-        .batch_plan(&BatchSpec { clock: "clk", inputs: &["step"], outputs: &["q"], valid: None })
+        .batch_plan(&BatchSpec {
+            clock: "clk",
+            inputs: &["step"],
+            outputs: &["q"],
+            valid: None,
+        })
         .unwrap();
     let mut m = design().instantiate().unwrap();
     let e = m.run_batch(&foreign, &[1], 1).unwrap_err();
     assert!(matches!(e, VerilatorError::PlanMismatch { .. }), "{e}");
     // and the other design itself works.
-    let out = other.instantiate().unwrap().run_batch(&foreign, &[42], 1).unwrap();
+    let out = other
+        .instantiate()
+        .unwrap()
+        .run_batch(&foreign, &[42], 1)
+        .unwrap();
     assert_eq!(out.words(), &[42]);
 }

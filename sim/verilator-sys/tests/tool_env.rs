@@ -14,7 +14,10 @@ fn verilator_env_var_chooses_the_binary() {
     let err = Design::build(&spec).unwrap_err();
     assert!(matches!(err, VerilatorError::ToolMissing { .. }), "{err}");
     let msg = err.to_string();
-    assert!(msg.contains(INSTALL_HINT) && msg.contains("/nonexistent/verilator"), "{msg}");
+    assert!(
+        msg.contains(INSTALL_HINT) && msg.contains("/nonexistent/verilator"),
+        "{msg}"
+    );
 
     std::env::set_var(VERILATOR_ENV, "no-such-verilator-command");
     let err = Design::build(&spec).unwrap_err();

@@ -23,7 +23,14 @@ fn vcd_has_the_ports_and_their_changes() {
     m.ticks("clk", 4).unwrap();
     assert_eq!(m.get_u64("value").unwrap(), 3);
     // Batches are traced too.
-    let plan = m.batch_plan(&BatchSpec { clock: "clk", inputs: &["step"], outputs: &[], valid: None }).unwrap();
+    let plan = m
+        .batch_plan(&BatchSpec {
+            clock: "clk",
+            inputs: &["step"],
+            outputs: &[],
+            valid: None,
+        })
+        .unwrap();
     m.run_batch(&plan, &[9, 9, 9], 3).unwrap();
     assert_eq!(m.get_u64("value").unwrap(), 12);
     drop(m); // closes the file
@@ -31,14 +38,18 @@ fn vcd_has_the_ports_and_their_changes() {
     let vcd = std::fs::read_to_string(&path).unwrap();
     for name in ["clk", "rst", "ready", "step", "value", "valid", "phase"] {
         assert!(
-            vcd.lines().any(|l| l.trim_start().starts_with("$var") && l.split_whitespace().nth(4) == Some(name)),
+            vcd.lines()
+                .any(|l| l.trim_start().starts_with("$var")
+                    && l.split_whitespace().nth(4) == Some(name)),
             "no $var for {name} in:\n{vcd}"
         );
     }
     // value is 32 bits wide; find its identifier code and check it took the values 3 and 12.
     let value_line = vcd
         .lines()
-        .find(|l| l.trim_start().starts_with("$var") && l.split_whitespace().nth(4) == Some("value"))
+        .find(|l| {
+            l.trim_start().starts_with("$var") && l.split_whitespace().nth(4) == Some("value")
+        })
         .unwrap();
     let fields: Vec<&str> = value_line.split_whitespace().collect();
     assert_eq!(fields[2], "32", "{value_line}");
@@ -50,9 +61,16 @@ fn vcd_has_the_ports_and_their_changes() {
         .filter(|(_, c)| *c == code)
         .map(|(bits, _)| u64::from_str_radix(bits, 2).unwrap())
         .collect();
-    assert!(changes.contains(&3) && changes.contains(&12), "value changes {changes:?}");
+    assert!(
+        changes.contains(&3) && changes.contains(&12),
+        "value changes {changes:?}"
+    );
     // 1 reset cycle + 4 + 3 cycles, two evals each, 5 time units per eval.
-    let last_time = vcd.lines().filter_map(|l| l.strip_prefix('#')).filter_map(|t| t.parse::<u64>().ok()).max();
+    let last_time = vcd
+        .lines()
+        .filter_map(|l| l.strip_prefix('#'))
+        .filter_map(|t| t.parse::<u64>().ok())
+        .max();
     assert_eq!(last_time, Some(8 * 2 * 5));
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -67,7 +85,10 @@ fn two_traced_instances_write_two_files() {
     b.ticks("clk", 5).unwrap();
     a.flush_vcd();
     let a_text = std::fs::read_to_string(dir.join("a.vcd")).unwrap();
-    assert!(a_text.contains("#20") && !a_text.contains("#50"), "{a_text}");
+    assert!(
+        a_text.contains("#20") && !a_text.contains("#50"),
+        "{a_text}"
+    );
     drop(b);
     let b_text = std::fs::read_to_string(dir.join("b.vcd")).unwrap();
     assert!(b_text.contains("#50"), "{b_text}");
@@ -80,7 +101,9 @@ fn two_traced_instances_write_two_files() {
 
 #[test]
 fn unwritable_vcd_path_is_an_error() {
-    let err = traced_counter().instantiate_with_vcd(std::path::Path::new("/nonexistent/dir/x.vcd")).unwrap_err();
+    let err = traced_counter()
+        .instantiate_with_vcd(std::path::Path::new("/nonexistent/dir/x.vcd"))
+        .unwrap_err();
     assert!(matches!(err, VerilatorError::Instance { .. }), "{err}");
     assert!(err.to_string().contains("/nonexistent/dir/x.vcd"), "{err}");
 }

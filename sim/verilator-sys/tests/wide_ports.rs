@@ -58,8 +58,11 @@ fn bus_strategy() -> impl Strategy<Value = [u64; 4]> {
 
 #[test]
 fn ports_are_discovered_with_widths_and_directions() {
-    let got: Vec<(String, Direction, u32)> =
-        design().ports().iter().map(|p| (p.name.clone(), p.direction, p.width)).collect();
+    let got: Vec<(String, Direction, u32)> = design()
+        .ports()
+        .iter()
+        .map(|p| (p.name.clone(), p.direction, p.width))
+        .collect();
     let mut got_sorted = got.clone();
     got_sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let expect = [
@@ -75,7 +78,10 @@ fn ports_are_discovered_with_widths_and_directions() {
         ("total", Direction::Output, 72),
         ("word1", Direction::Output, 32),
     ];
-    let expect: Vec<(String, Direction, u32)> = expect.iter().map(|(n, d, w)| (n.to_string(), *d, *w)).collect();
+    let expect: Vec<(String, Direction, u32)> = expect
+        .iter()
+        .map(|(n, d, w)| (n.to_string(), *d, *w))
+        .collect();
     assert_eq!(got_sorted, expect);
     assert_eq!(design().port("bus").unwrap().words(), 4);
     assert_eq!(design().port("total").unwrap().words(), 2);
@@ -94,7 +100,14 @@ fn single_bits_land_in_the_right_place() {
         assert_eq!(rotated, expect, "bus bit {i}");
         let j = (i + 100) % 200; // rotated bit j is bus bit (j + 100) % 200 = i
         assert!(common::bit(&rotated, j), "bus bit {i} -> rotated bit {j}");
-        assert_eq!(m.get_bits("rotated").unwrap().iter().filter(|b| **b).count(), 1);
+        assert_eq!(
+            m.get_bits("rotated")
+                .unwrap()
+                .iter()
+                .filter(|b| **b)
+                .count(),
+            1
+        );
         assert_eq!(m.get_u64("parity").unwrap(), 1);
     }
 }
@@ -115,14 +128,20 @@ fn set_bits_and_get_bits_agree_with_words() {
 fn values_wider_than_the_port_are_refused() {
     let mut m = design().instantiate().unwrap();
     let err = m.set("bus", &[0, 0, 0, 1 << 8]).unwrap_err();
-    assert!(matches!(err, VerilatorError::ValueTooWide { width: 200, .. }), "{err}");
+    assert!(
+        matches!(err, VerilatorError::ValueTooWide { width: 200, .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("bit 200 is set"), "{err}");
     let err = m.set("en", &[2]).unwrap_err();
     assert!(err.to_string().contains("bit 1 is set"), "{err}");
     let err = m.get_u64("total").unwrap_err();
     assert!(err.to_string().contains("at most 64 bits"), "{err}");
     let err = m.set("total", &[1]).unwrap_err();
-    assert!(matches!(err, VerilatorError::WrongDirection { .. }), "{err}");
+    assert!(
+        matches!(err, VerilatorError::WrongDirection { .. }),
+        "{err}"
+    );
     let err = m.set("nope", &[1]).unwrap_err();
     assert!(matches!(err, VerilatorError::UnknownPort { .. }), "{err}");
     assert!(err.to_string().contains("bus (input 200)"), "{err}");
@@ -213,10 +232,19 @@ proptest! {
 fn batch_masks_stimulus_bits_above_the_port_width() {
     let d = design();
     let plan = d
-        .batch_plan(&BatchSpec { clock: "clk", inputs: &["bus"], outputs: &["top8", "rotated"], valid: None })
+        .batch_plan(&BatchSpec {
+            clock: "clk",
+            inputs: &["bus"],
+            outputs: &["top8", "rotated"],
+            valid: None,
+        })
         .unwrap();
     let stim = vec![0, 0, 0, u64::MAX];
     let out = d.instantiate().unwrap().run_batch(&plan, &stim, 1).unwrap();
-    assert_eq!(out.record(0)[0], 0xff, "only bits 192..199 of the last word reach the port");
+    assert_eq!(
+        out.record(0)[0],
+        0xff,
+        "only bits 192..199 of the last word reach the port"
+    );
     assert_eq!(&out.record(0)[1..5], &comb(&[0, 0, 0, 0xff]).rotated[..]);
 }
