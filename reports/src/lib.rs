@@ -1,0 +1,1 @@
+//! Latency, energy, area and scaling reports (being built: issue 5).
