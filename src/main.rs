@@ -17,6 +17,8 @@ enum Command {
     Generate(cmd::generate::GenerateArgs),
     /// List the built-in synthetic model shapes.
     Shapes,
+    /// Write a model (e.g. a synthetic one) as a llama2.c export or a Hugging Face checkpoint.
+    Export(cmd::export::ExportArgs),
     /// Synthesize Verilog with Yosys (xc7, ice40, ecp5, asic); Fmax from nextpnr for ice40/ecp5.
     Synth(cmd::synth::SynthArgs),
 }
@@ -26,6 +28,7 @@ fn main() {
     let result = match cli.command {
         Command::Generate(a) => cmd::generate::run(a),
         Command::Shapes => cmd::generate::shapes(),
+        Command::Export(a) => cmd::export::run(a),
         Command::Synth(a) => cmd::synth::run(a),
     };
     if let Err(e) = result {

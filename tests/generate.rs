@@ -77,3 +77,35 @@ fn bad_input_is_one_clear_error_line() {
     assert!(!ok);
     assert_eq!(err.trim_end(), "error: the tokenizer has 300 tokens but the model's vocabulary has 512; pass the tokenizer that was trained with this model");
 }
+
+#[test]
+fn exported_synthetic_checkpoints_generate_the_same_tokens() {
+    let dir = std::env::temp_dir().join(format!("tern-export-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let ids = |model: &str, tok: Option<&str>| {
+        let mut args = vec!["generate", "--model", model, "--steps", "20", "--seed", "5", "--print-ids"];
+        if let Some(t) = tok {
+            args.extend(["--tokenizer", t]);
+        }
+        let (ok, out, err) = tern(&args);
+        assert!(ok, "{err}");
+        out
+    };
+    // llama2.c export of the tiny shape
+    let bin = dir.join("tiny.bin");
+    let (ok, out, err) = tern(&["export", "--model", "synthetic:tiny", "--format", "llama2c", "--out", bin.to_str().unwrap(), "--tokenizer"]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with(&format!("wrote {} (Llama2c): 2 layers, dim 64", bin.display())), "{out}");
+    let tok = dir.join("tokenizer.bin");
+    assert_eq!(ids(bin.to_str().unwrap(), Some(tok.to_str().unwrap())), ids("synthetic:tiny", None));
+    // Hugging Face packed folder of the tiny-hf shape
+    let hf = dir.join("tiny-hf");
+    let (ok, _, err) = tern(&["export", "--model", "synthetic:tiny-hf", "--format", "hf-packed", "--out", hf.to_str().unwrap(), "--tokenizer"]);
+    assert!(ok, "{err}");
+    assert_eq!(ids(hf.to_str().unwrap(), Some(hf.join("tokenizer.bin").to_str().unwrap())), ids("synthetic:tiny-hf", None));
+    // a llama2.c-architecture model does not fit the HF layout, and says so
+    let (ok, _, err) = tern(&["export", "--model", "synthetic:tiny", "--format", "hf-packed", "--out", dir.join("x").to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("only Hugging Face-architecture models"), "{err}");
+}

@@ -77,3 +77,19 @@ fn packing_2b4t_matches_the_design_formula_on_a_hand_made_example() {
     );
     assert_eq!(hf::pack_2b4t(&w), p);
 }
+
+#[test]
+fn sharded_checkpoint_loads_through_its_index() {
+    let model = synthetic::model("tiny-hf", 8).unwrap();
+    let dir = common::tmpdir("hf-sharded");
+    hf::save(&model, &dir, hf::HfLayout::Packed).unwrap();
+    std::fs::rename(dir.join("model.safetensors"), dir.join("model-00001-of-00001.safetensors")).unwrap();
+    // without the index the single file is not found
+    let e = golden::load_model(dir.to_str().unwrap()).unwrap_err().to_string();
+    assert!(e.contains("model.safetensors: No such file"), "{e}");
+    let bytes = std::fs::read(dir.join("model-00001-of-00001.safetensors")).unwrap();
+    let names: Vec<String> = safetensors::SafeTensors::deserialize(&bytes).unwrap().names().into_iter().cloned().collect();
+    let map: serde_json::Map<String, serde_json::Value> = names.into_iter().map(|n| (n, "model-00001-of-00001.safetensors".into())).collect();
+    std::fs::write(dir.join("model.safetensors.index.json"), serde_json::json!({"metadata": {}, "weight_map": map}).to_string()).unwrap();
+    assert_eq!(golden::load_model(dir.to_str().unwrap()).unwrap(), model);
+}
