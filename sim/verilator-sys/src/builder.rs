@@ -244,9 +244,9 @@ fn build_into(
         match &s.file {
             Some(path) => files.push(path.clone()),
             None => {
-                let path = src_dir.join(&s.name);
-                write(&path, &s.text)?;
-                files.push(path);
+                write(&src_dir.join(&s.name), &s.text)?;
+                // Relative to the build directory, so messages say `src/top.v:3:7`.
+                files.push(Path::new("src").join(&s.name));
             }
         }
     }

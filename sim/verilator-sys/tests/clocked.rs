@@ -294,3 +294,31 @@ fn a_plan_only_runs_on_its_own_design() {
         .unwrap();
     assert_eq!(out.words(), &[42]);
 }
+
+#[test]
+fn instances_run_in_parallel_threads() {
+    let plan = plan(Some("valid"));
+    type Records = Vec<(u64, u64)>;
+    let results: Vec<(Records, Records)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4u8)
+            .map(|t| {
+                let plan = &plan;
+                s.spawn(move || {
+                    let inputs: Vec<(bool, u8)> = (0..5000u32)
+                        .map(|i| (i % 2 == 0, (i as u8).wrapping_mul(t + 1)))
+                        .collect();
+                    let mut m = design().instantiate().unwrap();
+                    reset(&mut m);
+                    let stim = stimulus(plan, &inputs);
+                    let out = m.run_batch(plan, &stim, inputs.len() as u64).unwrap();
+                    (records(&out), gated_reference(&inputs))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (got, want) in &results {
+        assert_eq!(got, want);
+    }
+    assert_ne!(results[0].1, results[1].1, "threads ran different stimuli");
+}

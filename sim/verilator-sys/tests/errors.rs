@@ -15,7 +15,7 @@ fn bad_verilog_quotes_verilator() {
         panic!("expected Verilate, got {err}")
     };
     assert!(
-        log_tail.contains("broken.v:2"),
+        log_tail.contains("%Error: src/broken.v:2:"),
         "the message names the file and line: {log_tail}"
     );
     assert!(log_tail.contains("syntax error"), "{log_tail}");
