@@ -6,7 +6,7 @@
 //!
 //! # Example
 //!
-//! ```no_run
+//! ```
 //! use verilator_sys::{BatchSpec, BuildSpec, Design};
 //!
 //! let verilog = "module acc(input clk, input en, input [7:0] x, output reg [15:0] sum);
@@ -29,7 +29,8 @@
 //!     plan.put(&mut stim, c, "x", &[c as u64 % 256])?;
 //! }
 //! let out = model.run_batch(&plan, &stim, 1000)?;
-//! println!("sum after the last cycle: {}", out.record(999)[0]);
+//! let expected = (3 + (0..1000u64).map(|c| c % 256).sum::<u64>()) % (1 << 16);
+//! assert_eq!(out.record(999)[0], expected); // `sum` after the last cycle
 //! # Ok::<(), verilator_sys::VerilatorError>(())
 //! ```
 //!
@@ -44,7 +45,8 @@
 //! # The build
 //!
 //! 1. `verilator --cc -O3 --x-assign fast --x-initial fast --noassert -Wno-fatal [--trace]
-//!    [extra flags] --top-module TOP --Mdir obj SOURCES` ([`DEFAULT_FLAGS`]).
+//!    [extra flags] --top-module TOP --Mdir obj SOURCES` ([`DEFAULT_FLAGS`]). Lint
+//!    warnings do not fail the build (`-Wno-fatal`); they stay in the entry's `build.log`.
 //! 2. The ports are read from the generated `obj/V<top>.h` (`VL_IN8(&clk,0,0);`,
 //!    `VL_INW(&bus,199,0,7);`, ...): name, direction, width and storage class
 //!    (`CData` <= 8 bits, `SData` <= 16, `IData` <= 32, `QData` <= 64, `VlWide<N>` of 32-bit
