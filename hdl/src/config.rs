@@ -22,20 +22,7 @@ pub enum Packing {
     Base3,
 }
 
-/// How each row reduces its lanes every cycle.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Reduction {
-    /// Offset-binary carry chains, cut into `pipeline_depth` systolic segments (the default:
-    /// 8 LUTs per lane plus the accumulator).
-    #[default]
-    Chain,
-    /// Pipelined, width-trimmed binary adder tree of signed products (the baseline).
-    Tree,
-}
-
-/// The array configuration. Serde names are the field names; packing is `"2bit"` or `"base3"`,
-/// reduction `"chain"` or `"tree"`.
+/// The array configuration. Serde names are the field names; packing is `"2bit"` or `"base3"`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ArrayConfig {
@@ -49,9 +36,8 @@ pub struct ArrayConfig {
     pub packing: Packing,
     /// Weights are {-1, +1} (original BitNet) instead of {-1, 0, +1}.
     pub binary: bool,
-    /// Row reduction structure.
-    pub reduction: Reduction,
-    /// Register stages between the input registers and the accumulator.
+    /// Systolic segments of each row's carry chain = register stages between the input
+    /// registers and the accumulator (1..=lanes).
     pub pipeline_depth: usize,
     /// Accumulator width in bits (two's complement). Must hold 2^(activation_bits-1) * max_k.
     pub accumulator_bits: usize,
@@ -67,7 +53,6 @@ impl Default for ArrayConfig {
             activation_bits: 8,
             packing: Packing::TwoBit,
             binary: false,
-            reduction: Reduction::Chain,
             pipeline_depth: 4,
             accumulator_bits: 24,
             max_k: 8192,
@@ -90,19 +75,6 @@ impl ArrayConfig {
     /// Narrowest accumulator that is exact for every K <= max_k.
     pub fn min_accumulator_bits(&self) -> usize {
         signed_bits_for(self.acc_bound()).max(MIN_ACC_BITS)
-    }
-
-    /// Tree levels of a binary tree over the lanes: ceil(log2(lanes)).
-    pub fn tree_levels(&self) -> usize {
-        (usize::BITS - (self.lanes.max(1) - 1).leading_zeros()) as usize
-    }
-
-    /// Largest pipeline depth the reduction supports.
-    pub fn max_pipeline_depth(&self) -> usize {
-        match self.reduction {
-            Reduction::Chain => self.lanes,
-            Reduction::Tree => self.tree_levels().max(1),
-        }
     }
 
     /// Check everything the generator relies on. Refuses any configuration that could wrap.
@@ -146,13 +118,8 @@ impl ArrayConfig {
                 bound: self.acc_bound(),
             });
         }
-        let max = self.max_pipeline_depth();
-        if self.pipeline_depth > max {
-            let kind = match self.reduction {
-                Reduction::Chain => "chain",
-                Reduction::Tree => "tree",
-            };
-            return Err(HdlError::PipelineDepth { depth: self.pipeline_depth, kind, lanes: self.lanes, max });
+        if self.pipeline_depth > self.lanes {
+            return Err(HdlError::PipelineDepth { depth: self.pipeline_depth, lanes: self.lanes });
         }
         Ok(())
     }
@@ -209,12 +176,9 @@ impl ArrayConfig {
         (s * self.lanes / g)..((s + 1) * self.lanes / g)
     }
 
-    /// Segment (systolic stage) of lane `j` for the chain reduction; 0 for the tree.
+    /// Segment (systolic stage) of lane `j`: its inputs are delayed by this many cycles.
     pub fn lane_stage(&self, j: usize) -> usize {
-        match self.reduction {
-            Reduction::Chain => (0..self.pipeline_depth).find(|&s| self.segment_range(s).contains(&j)).unwrap_or(0),
-            Reduction::Tree => 0,
-        }
+        (0..self.pipeline_depth).find(|&s| self.segment_range(s).contains(&j)).unwrap_or(0)
     }
 }
 
@@ -258,7 +222,6 @@ mod tests {
             ArrayConfig { max_k: 0, ..Default::default() },
             ArrayConfig { pipeline_depth: 0, ..Default::default() },
             ArrayConfig { pipeline_depth: 65, ..Default::default() },
-            ArrayConfig { reduction: Reduction::Tree, pipeline_depth: 7, ..Default::default() },
             ArrayConfig { activation_bits: 9, ..Default::default() },
             ArrayConfig { binary: true, packing: Packing::Base3, ..Default::default() },
             ArrayConfig { accumulator_bits: 64, ..Default::default() },

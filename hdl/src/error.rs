@@ -18,8 +18,8 @@ pub enum HdlError {
     AccumulatorTooNarrow { have: usize, need: usize, max_k: usize, activation_bits: usize, bound: u64 },
     #[error("accumulator_bits = {0} is outside the built range {min}..={max}", min = crate::config::MIN_ACC_BITS, max = crate::config::MAX_ACC_BITS)]
     AccumulatorBitsRange(usize),
-    #[error("pipeline_depth = {depth} does not fit a {kind} over {lanes} lanes: use 1..={max}")]
-    PipelineDepth { depth: usize, kind: &'static str, lanes: usize, max: usize },
+    #[error("pipeline_depth = {depth} cuts {lanes} lanes into empty segments: use 1..={lanes}")]
+    PipelineDepth { depth: usize, lanes: usize },
     #[error("base3 packing encodes ternary weights; binary weights travel 1 bit each: use packing 2bit with binary")]
     BinaryBase3,
     #[error("weights: {0}")]
