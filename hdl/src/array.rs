@@ -210,3 +210,146 @@ impl<const ACC: usize, const ACC1: usize> Logic for TernCore<ACC, ACC1> {
         Verilog::Custom(v)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Packing;
+    use crate::pack::{matvec_beats, reference_matvec};
+    use crate::sim::{prepare, tick};
+    use proptest::prelude::*;
+
+    const ACC: usize = 20;
+
+    fn bits(bus: &[u8], at: usize, width: usize) -> u64 {
+        (0..width).map(|b| ((bus[(at + b) / 8] >> ((at + b) % 8) & 1) as u64) << b).sum()
+    }
+
+    /// Drive the core the way the `tern_array` wrapper does (bus field k -> port k), with
+    /// `gaps[i]` idle or half-valid cycles before beat i, and return every result with the
+    /// number of cycles between the accept of its last slice and `res_valid`.
+    fn run(cfg: &ArrayConfig, w: &[i8], n: usize, k: usize, x: &[i8], gaps: &[u8]) -> Vec<(Vec<i64>, usize)> {
+        let beats = matvec_beats(cfg, w, n, k, x).unwrap();
+        let mut c = TernCore::<ACC, { ACC + 1 }>::new(cfg);
+        prepare(&mut c);
+        c.reset.next = true;
+        tick(&mut c, |c| &mut c.clock);
+        c.reset.next = false;
+        let mut out = vec![];
+        let mut since_last: Vec<usize> = vec![];
+        let drive_idle = |c: &mut TernCore<ACC, { ACC + 1 }>, g: u8| {
+            c.act_valid.next = g == 1;
+            c.w_valid.next = g == 2;
+        };
+        let mut observe = |c: &mut TernCore<ACC, { ACC + 1 }>, since_last: &mut Vec<usize>, out: &mut Vec<(Vec<i64>, usize)>| {
+            tick(c, |c| &mut c.clock);
+            since_last.iter_mut().for_each(|t| *t += 1);
+            if c.res_valid.val() {
+                let res = c.res.iter().map(|s| ((s.val().to_u64() << (64 - ACC)) as i64) >> (64 - ACC)).collect();
+                out.push((res, since_last.remove(0)));
+            }
+        };
+        for (i, b) in beats.iter().enumerate() {
+            for g in 0..gaps.get(i).copied().unwrap_or(0) {
+                drive_idle(&mut c, g % 3);
+                observe(&mut c, &mut since_last, &mut out);
+            }
+            for j in 0..cfg.lanes {
+                let a = cfg.activation_bits;
+                let raw = bits(&b.act, a * j, a);
+                let sext = ((raw << (64 - a)) as i64 >> (64 - a)) as u8;
+                c.act[j].next = (sext as u64).into();
+            }
+            for (kk, p) in c.w2.iter_mut().enumerate() {
+                p.next = bits(&b.weights, 2 * kk, 2).into();
+            }
+            for (kk, p) in c.w1.iter_mut().enumerate() {
+                p.next = bits(&b.weights, kk, 1) == 1;
+            }
+            for (kk, p) in c.w3.iter_mut().enumerate() {
+                p.next = bits(&b.weights, 8 * kk, 8).into();
+            }
+            c.act_valid.next = true;
+            c.w_valid.next = true;
+            c.act_last.next = b.last;
+            crate::sim::settle(&mut c);
+            assert!(c.act_ready.val() && c.w_ready.val());
+            if b.last {
+                since_last.push(0);
+            }
+            observe(&mut c, &mut since_last, &mut out);
+            c.act_valid.next = false;
+            c.w_valid.next = false;
+        }
+        for _ in 0..cfg.latency() + 2 {
+            observe(&mut c, &mut since_last, &mut out);
+        }
+        assert!(!c.k_overflow.val());
+        out
+    }
+
+    fn check(cfg: &ArrayConfig, w: &[i8], n: usize, k: usize, x: &[i8], gaps: &[u8]) {
+        let got = run(cfg, w, n, k, x, gaps);
+        let want = reference_matvec(w, n, k, x);
+        let tiles = n.div_ceil(cfg.rows);
+        assert_eq!(got.len(), tiles, "one result per row tile");
+        for (t, (res, latency)) in got.iter().enumerate() {
+            assert_eq!(*latency, cfg.latency(), "res_valid latency, tile {t}");
+            for r in 0..cfg.rows {
+                let row = t * cfg.rows + r;
+                assert_eq!(res[r], want.get(row).copied().unwrap_or(0), "tile {t} row {r} ({cfg:?})");
+            }
+        }
+    }
+
+    fn cfg(rows: usize, lanes: usize, packing: Packing, binary: bool, depth: usize) -> ArrayConfig {
+        ArrayConfig { rows, lanes, packing, binary, pipeline_depth: depth, accumulator_bits: ACC, max_k: 2000, ..Default::default() }
+    }
+
+    #[test]
+    fn extreme_rows_4x16() {
+        for packing in [Packing::TwoBit, Packing::Base3] {
+            let c = cfg(4, 16, packing, false, 4);
+            let k = 37; // not a multiple of 16
+            let x: Vec<i8> = (0..k).map(|i| if i % 2 == 0 { -128 } else { 127 }).collect();
+            // rows: all +1, all -1, all 0, alternating, then a second tile of -1 and +1
+            let mut w = vec![];
+            for row in 0..6 {
+                for c in 0..k {
+                    w.push(match row {
+                        0 | 5 => 1,
+                        1 | 4 => -1,
+                        2 => 0,
+                        _ => [1, -1, 0][c % 3],
+                    });
+                }
+            }
+            check(&c, &w, 6, k, &x, &[0, 2, 0, 1, 0, 3]);
+            let all_min = vec![-128i8; k];
+            check(&c, &w, 6, k, &all_min, &[]);
+        }
+    }
+
+    #[test]
+    fn binary_weights() {
+        let c = cfg(3, 8, Packing::TwoBit, true, 2);
+        let k = 20;
+        let x: Vec<i8> = (0..k).map(|i| (i as i8).wrapping_mul(37)).collect();
+        let w: Vec<i8> = (0..3 * k).map(|i| if i % 3 == 0 { -1 } else { 1 }).collect();
+        check(&c, &w, 3, k, &x, &[1]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+        #[test]
+        fn random_matvecs(rows in 1usize..5, lanes in 1usize..12, depth_seed in 0usize..12, base3 in any::<bool>(),
+                          n in 1usize..9, k in 1usize..40, seed in any::<u64>(), gaps in proptest::collection::vec(0u8..3, 0..8)) {
+            let c = cfg(rows, lanes, if base3 { Packing::Base3 } else { Packing::TwoBit }, false, 1 + depth_seed % lanes);
+            let mut s = seed;
+            let mut next = || { s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); (s >> 33) as u32 };
+            let x: Vec<i8> = (0..k).map(|_| match next() % 5 { 0 => -128, 1 => 127, _ => next() as i8 }).collect();
+            let w: Vec<i8> = (0..n * k).map(|_| (next() % 3) as i8 - 1).collect();
+            check(&c, &w, n, k, &x, &gaps);
+        }
+    }
+}

@@ -7,6 +7,7 @@ pub mod controller;
 pub mod decoder;
 pub mod error;
 pub mod lane;
+pub mod pack;
 pub mod reg;
 pub mod row;
 pub mod verilog;
