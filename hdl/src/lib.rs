@@ -1,4 +1,102 @@
-//! Ternary accumulate array (docs being written).
+//! # hdl: the ternary accumulate array in rust-hdl, emitted as multiplier-free Verilog
+//!
+//! An `R x L` array (R = `rows`, L = `lanes`) computes exact integer ternary matrix-vector
+//! products. Every cycle one activation slice of L values is broadcast to all rows and each row
+//! takes its own L weights in {-1, 0, +1} (or {-1, +1} with `binary`); each row accumulates
+//! `sum_j w_j * x_j`. After `ceil(K / L)` slices a row holds the exact dot product of its
+//! output (the tail of K is padded with zero weights). There is no multiplier in the RTL (no
+//! `*` operator, checked by a test) nor after synthesis (no `$mul`, DSP48E1, SB_MAC16 or
+//! MULT18X18D cells, checked on xc7, iCE40 and ECP5).
+//!
+//! ## Public API
+//! * [`ArrayConfig`] (serde, `Default`, [`ArrayConfig::validate`]) drives everything; invalid
+//!   configurations (zero sizes, an accumulator too narrow for `max_k`, binary with base 3,
+//!   more segments than lanes, ...) are refused with a typed [`HdlError`].
+//! * [`emit_verilog`]`(&ArrayConfig) -> Result<String, HdlError>`: the whole synthesizable
+//!   Verilog; the top module is [`verilog::TOP_MODULE`] = `tern_array`.
+//! * [`pack`]: `pack_activations`, `pack_weights`, `unpack_results` (the exact bus layouts
+//!   below), `matvec_beats` (the beats of an N x K matvec), `reference_matvec`.
+//! * [`ArrayConfig::matvec_cycles`]`(n, k)`: analytic cycle count (formula below).
+//!
+//! ## Architecture (per row)
+//! ```text
+//!  act_data ─► xin regs ─► per-segment delay (shared by all rows) ─┐
+//!  w_data ──► win regs ─► decode (2bit: wires, base3: case table) ─► weight delay ─┐
+//!                                                                                  ▼
+//!   -128L ─► lane ─► lane ─► .. ─►[seg 0]─► lane ─► .. ─►[seg G-1]─► acc + sum ─► result
+//! ```
+//! * **Lane** ([`lane::Lane`]): adds `w*x` to the running sum with one carry chain:
+//!   the product enters as the offset-binary byte `((x AND nz) XOR neg) XOR 0x80` with `neg`
+//!   as carry-in, so the lane computes `pin + w*x + 128`. Bits 8 and up only ripple the carry,
+//!   so a lane costs 8 LUT4 `(pin_j, x_j, nz, neg)` on xc7 whatever the accumulator width.
+//! * **Chain** ([`chain::Chain`]): the L lanes of a row form one chain, cut into
+//!   `pipeline_depth` = G systolic segments by registers; segment s sees its activations and
+//!   weights s cycles late (activation delays are shared by all rows). Segment 0 starts from
+//!   `-128 L`, cancelling the per-lane offset. This replaces an adder tree: no adder is spent
+//!   on combining partial sums.
+//! * **Accumulator** ([`accumulator::Accumulator`]): `acc + sum` (one LUT per bit), the
+//!   registers use clock enable and synchronous clear (FDRE), so "add on valid" and "clear on
+//!   last" are free.
+//! * **Controller** ([`controller::Controller`]): stream join, valid/last pipeline,
+//!   accumulator control, `k_overflow`.
+//! * **Decoder** ([`decoder`]): 2-bit codes are wires; base-3 bytes go through a 243-entry
+//!   case table.
+//!
+//! rust-hdl emits one module per instance; [`emit_verilog`] keeps one module per distinct body
+//! (`tern_core$...` names) so a 64x64 array is ~40k lines instead of ~600k.
+//!
+//! ## Interface of `tern_array` (all synchronous to `clk`, rising edge)
+//! | port | dir | width | meaning |
+//! |---|---|---|---|
+//! | `clk` | in | 1 | clock |
+//! | `reset` | in | 1 | synchronous, active high: clears the pipeline valids, accumulators, `res_valid`, `k_overflow` |
+//! | `act_data` | in | L*A | lane j at bits `[A*j +: A]`, two's complement, A = `activation_bits` |
+//! | `act_valid` | in | 1 | `act_data` / `act_last` hold a slice |
+//! | `act_last` | in | 1 | this slice is the last one of the dot product (the end of K) |
+//! | `act_ready` | out | 1 | `= w_valid && !reset` |
+//! | `w_data` | in | R*Wr | row r at bits `[Wr*r +: Wr]`, see weight layouts |
+//! | `w_valid` | in | 1 | `w_data` holds the weights of the slice |
+//! | `w_ready` | out | 1 | `= act_valid && !reset` |
+//! | `res_data` | out | R*ACC | row r's dot product at `[ACC*r +: ACC]`, two's complement |
+//! | `res_valid` | out | 1 | high for one cycle when `res_data` holds new results |
+//! | `k_overflow` | out | 1 | sticky: a dot product had more than `ceil(max_k / L)` slices |
+//!
+//! Weight layouts (`Wr` bits per row): **2bit ternary** `Wr = 2L`, lane j at `[2j +: 2]`,
+//! code = two's complement of w (`00` 0, `01` +1, `11` -1; `10` reads as 0). **Binary**
+//! `Wr = L`, lane j at bit j, 1 = -1, 0 = +1. **Base 3** `Wr = 8 * ceil(L/5)`, byte b at
+//! `[8b +: 8]` holds lanes `5b..5b+5` as `sum_i (w_{5b+i} + 1) * 3^i`; lanes past L must be 0
+//! (digit 1); codes 243..255 decode to zeros.
+//!
+//! **Timing.** A slice is accepted in every cycle where `act_valid && w_valid && !reset` (both
+//! streams move together; there is no other back-pressure, and no ready on the results: the
+//! consumer must take `res_data` in the cycle `res_valid` is high, it stays until the next
+//! result). If the last slice of a dot product is accepted in cycle t, `res_valid` is high in
+//! cycle `t + latency` with `latency = pipeline_depth + 2` (input register, G segments,
+//! accumulator), checked by the simulation tests. Slices of the next dot product can be
+//! accepted from cycle t + 1 on: there are no bubbles between row tiles. K is signalled only by
+//! `act_last`; tiles of a matvec with N > R rows re-send the activations.
+//!
+//! **Cycle count.** For an N x K matvec with both streams always valid:
+//! `matvec_cycles = ceil(N/R) * ceil(K/L) - 1 + latency` cycles from the first accept to the
+//! cycle the last results are valid.
+//!
+//! ## Measured resources (Yosys 0.23, `synth_xilinx`, LUT1..LUT6 + INV cells / (R*L))
+//! Command: `yosys -p "read_verilog tern_array.v; synth_xilinx -top tern_array; flatten;
+//! tee -o stat.json stat -json"` (the `flatten` after synthesis only merges the hierarchy for
+//! counting), defaults otherwise (`pipeline_depth` 4, `accumulator_bits` 24):
+//!
+//! | 16x64 | structure | LUT/MAC | note |
+//! |---|---|---|---|
+//! | 2bit, generator | systolic offset-binary chain | **8.39** (8596 cells: 8194 LUT4, 389 LUT2, 10 LUT6, 2 LUT3, 1 INV) | hierarchical synthesis; `tests/synth.rs` asserts <= 12 |
+//! | base3, generator | same + base-3 decoders | see `tests/synth.rs` output (~16) | decode is ~38 LUTs per byte |
+//!
+//! Structures compared on one 64-lane row (hand-written Verilog in `hdl/experiments/`,
+//! 20-bit accumulator; numbers in `experiments/README.md`): a naive pipelined binary tree of
+//! signed products, a tree of 16-lane carry chains (9.23 LUT/MAC) and the systolic chain
+//! (8.31 LUT/MAC). The systolic chain won: it pays 8 LUTs per lane plus the accumulator,
+//! the tree of chains pays an extra adder tree (+0.9 LUT/MAC), the binary tree pays for
+//! every level. The remaining overhead over 8.0 is the accumulator adder (ACC LUTs per row).
+
 pub mod accumulator;
 pub mod array;
 pub mod chain;
@@ -10,6 +108,10 @@ pub mod lane;
 pub mod pack;
 pub mod reg;
 pub mod row;
-pub mod verilog;
 #[cfg(test)]
 pub(crate) mod sim;
+pub mod verilog;
+
+pub use config::{ArrayConfig, Packing};
+pub use error::HdlError;
+pub use verilog::emit_verilog;
