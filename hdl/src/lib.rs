@@ -91,10 +91,11 @@
 //! | base3, generator | same + base-3 decoders | see `tests/synth.rs` output (~16) | decode is ~38 LUTs per byte |
 //!
 //! Structures compared on one 64-lane row (hand-written Verilog in `hdl/experiments/`,
-//! 20-bit accumulator; numbers in `experiments/README.md`): a naive pipelined binary tree of
-//! signed products, a tree of 16-lane carry chains (9.23 LUT/MAC) and the systolic chain
-//! (8.31 LUT/MAC). The systolic chain won: it pays 8 LUTs per lane plus the accumulator,
-//! the tree of chains pays an extra adder tree (+0.9 LUT/MAC), the binary tree pays for
+//! 20-bit accumulator, same command on `-top row`, hierarchical and flattened equal):
+//! naive pipelined binary tree of signed products **34.98**, tree of 16-lane carry chains
+//! **9.23**, systolic chain **8.31** LUT/MAC. The systolic chain won (by 0.92 over the tree of
+//! chains, 26.7 over the binary tree): it pays 8 LUTs per lane plus the accumulator, the tree of
+//! chains pays an extra adder tree, the binary tree pays for the negation and
 //! every level. The remaining overhead over 8.0 is the accumulator adder (ACC LUTs per row).
 
 pub mod accumulator;
