@@ -75,7 +75,7 @@ fn a_new_matrix_at_a_freed_address_is_not_mistaken_for_the_old_one() {
     let x: Vec<i8> = (0..40).map(|i| i as i8 - 20).collect();
     for seed in 0..20i8 {
         // same shape every time: the allocator tends to hand back the same address
-        let w: Vec<i8> = (0..6 * 40).map(|i| ((i as i8).wrapping_mul(seed.wrapping_add(3)) % 3)).collect();
+        let w: Vec<i8> = (0..6 * 40).map(|i| (i as i8).wrapping_mul(seed.wrapping_add(3)).rem_euclid(3) - 1).collect();
         let m = TernaryMatrix::from_weights(6, 40, &w, 1.0).unwrap();
         let (mut hw, mut sw) = (vec![0i32; 6], vec![0i32; 6]);
         sim.matmul(&m, &x, &mut hw).unwrap();
