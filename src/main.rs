@@ -19,6 +19,8 @@ enum Command {
     Shapes,
     /// Write a model (e.g. a synthetic one) as a llama2.c export or a Hugging Face checkpoint.
     Export(cmd::export::ExportArgs),
+    /// Emit the ternary accumulate array as Verilog.
+    Hdl(cmd::hdl::HdlArgs),
     /// Synthesize Verilog with Yosys (xc7, ice40, ecp5, asic); Fmax from nextpnr for ice40/ecp5.
     Synth(cmd::synth::SynthArgs),
 }
@@ -30,6 +32,7 @@ fn main() {
         Command::Shapes => cmd::generate::shapes(),
         Command::Export(a) => cmd::export::run(a),
         Command::Synth(a) => cmd::synth::run(a),
+        Command::Hdl(a) => cmd::hdl::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

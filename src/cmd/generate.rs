@@ -2,7 +2,17 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use golden::{checkpoint::ModelSource, GenerateOptions, SoftwareBackend, Tokenizer};
+use golden::{checkpoint::ModelSource, BitLinearBackend, GenerateOptions, Generation, SoftwareBackend, Tokenizer};
+
+use super::array::ArrayArgs;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    /// golden's software BitLinear (the reference)
+    Software,
+    /// every BitLinear on the generated array, simulated cycle by cycle in Verilator
+    Verilator,
+}
 
 #[derive(clap::Args)]
 pub struct GenerateArgs {
@@ -28,6 +38,21 @@ pub struct GenerateArgs {
     /// Print the generated token ids (without BOS) as one line instead of the text
     #[arg(long)]
     pub print_ids: bool,
+    /// Who computes the ternary products
+    #[arg(long, value_enum, default_value = "software")]
+    pub backend: Backend,
+    /// The simulated array (verilator backend)
+    #[command(flatten)]
+    pub array: ArrayArgs,
+    /// Verilator backend: skip comparing every accumulator with the software backend
+    #[arg(long)]
+    pub no_check: bool,
+    /// Verilator backend: write every cycle to this VCD file (GTKWave, Surfer)
+    #[arg(long)]
+    pub vcd: Option<PathBuf>,
+    /// Verilator backend: write the per-call cycle and MAC record (JSON) for `tern report`
+    #[arg(long)]
+    pub record: Option<PathBuf>,
 }
 
 pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
@@ -45,17 +70,60 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     let opts = GenerateOptions { steps: a.steps, temperature: a.temperature, topp: a.topp, seed: a.seed };
     let mut out = std::io::stdout().lock();
     let print_text = !a.print_ids;
-    let gen = golden::generate(&model, &tokenizer, &mut SoftwareBackend, &a.prompt, &opts, |prev, tok| {
-        if print_text {
-            let _ = out.write_all(&tokenizer.decode_printable(prev, tok));
-            let _ = out.flush();
+    let mut run = |backend: &mut dyn BitLinearBackend| -> anyhow::Result<Generation> {
+        let gen = golden::generate(&model, &tokenizer, backend, &a.prompt, &opts, |prev, tok| {
+            if print_text {
+                let _ = out.write_all(&tokenizer.decode_printable(prev, tok));
+                let _ = out.flush();
+            }
+        })?;
+        if a.print_ids {
+            let ids: Vec<String> = gen.generated.iter().map(|t| t.to_string()).collect();
+            writeln!(out, "{}", ids.join(" "))?;
+        } else {
+            writeln!(out)?;
         }
-    })?;
-    if a.print_ids {
-        let ids: Vec<String> = gen.generated.iter().map(|t| t.to_string()).collect();
-        writeln!(out, "{}", ids.join(" "))?;
-    } else {
-        writeln!(out)?;
+        Ok(gen)
+    };
+    match a.backend {
+        Backend::Software => {
+            run(&mut SoftwareBackend)?;
+        }
+        Backend::Verilator => {
+            let cfg = a.array.config_for(&model.config);
+            let spinner = super::spinner(format!("building the {}x{} array with Verilator (cached after the first build)", cfg.rows, cfg.lanes));
+            let sim = sim::ArraySim::new(&cfg, a.vcd.as_deref())?;
+            spinner.finish_and_clear();
+            let mut hw = sim::VerilatorBackend::new(sim);
+            let (gen, checked) = if a.no_check {
+                (run(&mut hw)?, None)
+            } else {
+                let mut c = sim::Checked::new(hw);
+                let gen = run(&mut c)?;
+                let n = c.compared;
+                hw = c.inner;
+                (gen, Some(n))
+            };
+            let tokens = gen.prompt.len() + gen.generated.len() - 1;
+            let record = hw.run_record(&a.model, tokens);
+            let t = record.totals();
+            eprintln!(
+                "verilator: {}x{} array, {} tokens, {} BitLinear calls, {} cycles ({:.1}% array use), {}",
+                cfg.rows,
+                cfg.lanes,
+                tokens,
+                t.calls,
+                t.cycles,
+                100.0 * t.utilization(&record.array),
+                match checked {
+                    Some(n) => format!("{n} accumulators checked against golden, 0 mismatches"),
+                    None => "not checked (--no-check)".into(),
+                }
+            );
+            if let Some(p) = &a.record {
+                std::fs::write(p, serde_json::to_string_pretty(&record)?).with_context(|| format!("cannot write {}", p.display()))?;
+            }
+        }
     }
     Ok(())
 }
