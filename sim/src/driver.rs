@@ -32,6 +32,19 @@ pub struct CallCycles {
     pub stall_cycles: u64,
 }
 
+/// A prepared call: its shape and how many cycles its stimulus runs.
+#[derive(Clone, Copy, Debug)]
+pub struct Call {
+    pub n: usize,
+    /// vectors
+    pub m: usize,
+    pub tiles: usize,
+    /// slices streamed: vectors x tiles x slices per dot product
+    pub beats: usize,
+    /// cycles of stimulus, drain included
+    pub cycles: usize,
+}
+
 /// A matrix packed into `w_data` words: `[tile][slice][words]`, with the golden packing it
 /// was made from (a cache hit must match it byte for byte: an address can be reused by
 /// another matrix once the first is freed).
@@ -94,6 +107,14 @@ impl ArraySim {
 
     /// Exact `out = W x` for every vector in `x` (vector-major, as golden's backend trait).
     pub fn matmul(&mut self, w: &TernaryMatrix, x: &[i8], out: &mut [i32]) -> Result<CallCycles, SimError> {
+        let call = self.prepare(w, x, out)?;
+        self.model.run_batch_into(&self.plan, &self.stim, call.cycles as u64, &mut self.out)?;
+        self.collect(&call, out)
+    }
+
+    /// Packs the stimulus of `W x` into [`stimulus`](Self::stimulus) without running it
+    /// (`out` is only checked for its length).
+    pub fn prepare(&mut self, w: &TernaryMatrix, x: &[i8], out: &[i32]) -> Result<Call, SimError> {
         let (n, k) = (w.rows(), w.cols());
         let m = golden::backend::check_shapes(w, x, out).map_err(|e| SimError::Shape(e.to_string()))?;
         if k > self.cfg.max_k {
@@ -129,13 +150,23 @@ impl ArraySim {
                 }
             }
         }
-        self.model.run_batch_into(&self.plan, &self.stim, cycles as u64, &mut self.out)?;
+        Ok(Call { n, m, tiles, beats, cycles })
+    }
+
+    /// The batch plan and the stimulus of the last [`prepare`](Self::prepare)d call.
+    pub fn stimulus(&self) -> (&BatchPlan, &[u64]) {
+        (&self.plan, &self.stim)
+    }
+
+    fn collect(&mut self, call: &Call, out: &mut [i32]) -> Result<CallCycles, SimError> {
         if self.model.get_u64("k_overflow")? != 0 {
             return Err(SimError::Protocol("the array raised k_overflow: a dot product had more slices than max_k allows".into()));
         }
+        let Call { n, m, tiles, beats, .. } = *call;
         if self.out.len() != m * tiles {
             return Err(SimError::Protocol(format!("expected {} results from the array, got {}", m * tiles, self.out.len())));
         }
+        let r = self.cfg.rows;
         for i in 0..self.out.len() {
             let (v, t) = (i / tiles, i % tiles);
             let res = unpack_results(&self.cfg, &bytes_of(self.out.record(i)));
