@@ -45,6 +45,13 @@ impl Figure {
         Figure { value, unit: unit.into(), kind: Kind::Modeled, source: source.into() }
     }
 
+    /// A figure from a tool record: measured when the record's provenance says so (its source
+    /// starts with "measured"), modeled otherwise (e.g. a record built by hand).
+    pub fn from_record(value: f64, unit: &str, source: &str) -> Self {
+        let kind = if source.trim_start().to_ascii_lowercase().starts_with("measured") { Kind::Measured } else { Kind::Modeled };
+        Figure { value, unit: unit.into(), kind, source: source.into() }
+    }
+
     pub fn cited(value: f64, unit: &str, source: impl Into<String>) -> Self {
         Figure { value, unit: unit.into(), kind: Kind::Cited, source: source.into() }
     }

@@ -242,7 +242,7 @@ pub struct Report {
 /// The clock: a given one, else the measured Fmax, else [`DEFAULT_CLOCK_MHZ`]; and the Fmax.
 fn clock(inputs: &ReportInputs) -> Result<(Figure, Option<Figure>)> {
     let fmax = inputs.pnr.as_ref().and_then(|p| {
-        p.fmax_mhz.map(|f| Figure::measured(f, "MHz", format!("{} on {} (Fmax)", p.source, p.device)))
+        p.fmax_mhz.map(|f| Figure::from_record(f, "MHz", &format!("{} on {} (Fmax)", p.source, p.device)))
     });
     let clock = match (inputs.clock_mhz, &fmax) {
         (Some(c), _) if !(c.is_finite() && c > 0.0) => {
@@ -257,7 +257,7 @@ fn clock(inputs: &ReportInputs) -> Result<(Figure, Option<Figure>)> {
 
 fn nonzero_fraction(inputs: &ReportInputs, measured: Option<&cycles::MeasuredDecode>) -> Figure {
     if let (Some(m), Some(run)) = (measured, &inputs.run) {
-        return Figure::measured(m.nonzero_fraction, "", format!("nonzero MACs / MACs of the decode calls: {}", run.source));
+        return Figure::from_record(m.nonzero_fraction, "", &format!("{} (nonzero MACs / MACs of the decode calls)", run.source));
     }
     if let Some(f) = &inputs.nonzero_fraction {
         return f.clone();
@@ -277,8 +277,8 @@ fn cycle_section(inputs: &ReportInputs, measured: Option<&cycles::MeasuredDecode
     let run_src = |r: &RunRecord| format!("{} (mean over decode tokens)", r.source);
     let (decode_per_layer, decode_per_token) = match (measured, &inputs.run) {
         (Some(m), Some(run)) => (
-            m.per_layer.iter().map(|&(layer, cy)| LayerCycles { layer, cycles: Figure::measured(cy, "cycles/token", run_src(run)) }).collect(),
-            Figure::measured(m.per_token, "cycles/token", run_src(run)),
+            m.per_layer.iter().map(|&(layer, cy)| LayerCycles { layer, cycles: Figure::from_record(cy, "cycles/token", &run_src(run)) }).collect(),
+            Figure::from_record(m.per_token, "cycles/token", &run_src(run)),
         ),
         _ => (
             (0..c.n_layers).map(|layer| LayerCycles { layer, cycles: Figure::modeled(modeled_layer, "cycles/token", model_src) }).collect(),
@@ -294,7 +294,7 @@ fn cycle_section(inputs: &ReportInputs, measured: Option<&cycles::MeasuredDecode
                 layer: r.layer,
                 kind: r.kind,
                 calls: r.calls,
-                measured: Figure::measured(r.measured as f64, "cycles", run.source.clone()),
+                measured: Figure::from_record(r.measured as f64, "cycles", &run.source),
                 modeled: Figure::modeled(r.modeled as f64, "cycles", model_src),
                 error_percent: Figure::modeled(100.0 * r.rel_err, "%", "(modeled - measured) / measured"),
             });
@@ -330,7 +330,7 @@ fn traffic_parts(t: &Traffic) -> Vec<TrafficPart> {
 
 fn synth_summary(rec: &SynthRecord, macs: usize) -> SynthSummary {
     let r = &rec.resources;
-    let m = |v: u64, unit: &str| Figure::measured(v as f64, unit, rec.source.clone());
+    let m = |v: u64, unit: &str| Figure::from_record(v as f64, unit, &rec.source);
     SynthSummary {
         target: rec.target.to_string(),
         flatten: rec.flatten,
@@ -339,7 +339,7 @@ fn synth_summary(rec: &SynthRecord, macs: usize) -> SynthSummary {
         carry_cells: m(r.carry_cells, "cells"),
         brams: m(r.brams, "BRAMs"),
         dsps: m(r.dsps, "DSPs"),
-        luts_per_mac: Figure::measured(r.luts as f64 / macs as f64, "LUTs/MAC", rec.source.clone()),
+        luts_per_mac: Figure::from_record(r.luts as f64 / macs as f64, "LUTs/MAC", &rec.source),
         multipliers: rec.has_multipliers(),
     }
 }
@@ -347,7 +347,7 @@ fn synth_summary(rec: &SynthRecord, macs: usize) -> SynthSummary {
 /// The LUT model against one xc7 record of `array`.
 pub fn lut_point(array: &ArrayShape, rec: Option<&SynthRecord>) -> LutPoint {
     let modeled = xc7_luts(array).figure();
-    let measured = rec.filter(|r| r.target == Target::Xc7).map(|r| Figure::measured(r.resources.luts as f64, "LUTs (xc7)", r.source.clone()));
+    let measured = rec.filter(|r| r.target == Target::Xc7).map(|r| Figure::from_record(r.resources.luts as f64, "LUTs (xc7)", &r.source));
     let error_percent = measured.as_ref().map(|m| {
         Figure::modeled(100.0 * (modeled.value - m.value) / m.value.max(1.0), "%", "(modeled - measured) / measured")
     });
