@@ -51,7 +51,9 @@ fn log_range(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
     if lo > hi {
         return 0.1..10.0;
     }
-    (lo / 2.0)..(hi * 2.0)
+    // pad by a factor that grows with the spread: flat series keep a readable scale
+    let pad = (hi / lo).powf(0.1).clamp(1.02, 2.0);
+    (lo / pad)..(hi * pad)
 }
 
 /// Scaling: ms/token of both designs against parameters, and the FP16/ternary ratios beside
@@ -227,7 +229,7 @@ pub fn pareto_plot(points: &[SweepPoint], model: &str) -> Result<Plot> {
                 .x_label_area_size(36)
                 .y_label_area_size(60)
                 .build_cartesian_2d(x.clone().log_scale(), y.log_scale())?;
-            c.configure_mesh().x_desc("LUTs (xc7)").y_desc(ylabel).y_label_formatter(&|v| format!("{:.2e}", v)).draw()?;
+            c.configure_mesh().x_desc("LUTs (xc7)").x_label_formatter(&|v| crate::figure::format_value(*v)).y_desc(ylabel).y_label_formatter(&|v| crate::figure::format_value(*v)).draw()?;
             for (i, bw) in bws.iter().enumerate() {
                 let color = SERIES[i % SERIES.len()];
                 let mine: Vec<&SweepPoint> = points.iter().filter(|p| &p.bandwidth == bw).collect();

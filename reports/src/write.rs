@@ -469,6 +469,9 @@ pub fn write_sweep(points: &[crate::sweep::SweepPoint], model: &str, dir: &Path)
         .collect();
     let doc = vec![
         Block::Heading(1, format!("tern sweep: {model}")),
+        Block::Para(
+            "Decode tokens/s is the roofline of each array at each bandwidth; J/token is dynamic energy at 7nm (static power is not modeled), so it changes little between arrays: DRAM traffic, the same for every array, dominates it. Pareto: no other array at the same bandwidth has fewer LUTs, more tokens/s and less energy at once.".into(),
+        ),
         table(&["array", "bandwidth", "LUTs", "tokens/s", "bound", "J/token 7nm", "Pareto"], rows),
         Block::Plot(plot.clone()),
     ];

@@ -1,0 +1,212 @@
+//! `tern report`: latency, energy, area and scaling of a model on an array, written as
+//! report.json, report.md, a self-contained report.html and SVG plots. Thin: hdl emits the
+//! Verilog, fpga synthesizes it, sim co-simulates, reports models and writes.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use fpga::{Flow, FpgaError, PnrOptions, PnrRecord, SynthOptions, SynthRecord, Target};
+use golden::checkpoint::ModelSource;
+use golden::{Model, ModelConfig, Transformer};
+use hdl::ArrayConfig;
+use reports::{Figure, ReportInputs};
+use sim::RunRecord;
+
+use super::array::ArrayArgs;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// A shape name (tinystories-1m, 2b4t, 70b, ... see `tern shapes`), `synthetic:NAME[:SEED]`,
+    /// a llama2.c export or a Hugging Face BitNet folder. Shape-only sizes (7b, 13b, 70b) are
+    /// modeled without weights.
+    #[arg(long, default_value = "tinystories-1m")]
+    pub model: String,
+    #[command(flatten)]
+    pub array: ArrayArgs,
+    /// Synthesize the array for these targets (repeat or comma-separate: xc7, ice40, ecp5, asic);
+    /// ice40/ecp5 are also placed and routed for a measured Fmax. None: analytic figures only.
+    #[arg(long = "target", value_delimiter = ',')]
+    pub targets: Vec<Target>,
+    /// Folder for the report files.
+    #[arg(long, default_value = "report")]
+    pub out: PathBuf,
+    /// Clock in MHz (default: the measured Fmax, else 100 MHz, marked as assumed).
+    #[arg(long)]
+    pub clock_mhz: Option<f64>,
+    /// DRAM bandwidths: ddr4 (19.2 GB/s), lpddr5 (51.2), hbm2e (460.8) or a number of GB/s.
+    #[arg(long, value_delimiter = ',', default_value = "ddr4,lpddr5,hbm2e")]
+    pub bandwidth: Vec<String>,
+    /// Decode context position (default 512, capped at the model's seq_len).
+    #[arg(long)]
+    pub context: Option<usize>,
+    /// Prompt length of the prefill figures (default 128).
+    #[arg(long)]
+    pub prompt_tokens: Option<usize>,
+    /// A co-simulation record written by `tern generate --backend verilator --record FILE`.
+    #[arg(long, conflicts_with = "cosim_tokens")]
+    pub record: Option<PathBuf>,
+    /// Run this many tokens of the model on the Verilator-simulated array and use the
+    /// measured cycles (runnable models only).
+    #[arg(long)]
+    pub cosim_tokens: Option<usize>,
+    /// Also synthesize these arrays for xc7 to check the LUT model (e.g. 4x16,8x32).
+    #[arg(long, value_delimiter = ',')]
+    pub lut_sweep: Vec<String>,
+}
+
+/// A model as the report needs it: its config, and its weights when it has some.
+pub struct ResolvedModel {
+    pub name: String,
+    pub config: ModelConfig,
+    pub weights: Option<Model>,
+}
+
+impl ResolvedModel {
+    /// The nonzero-weight fraction counted in the weights, if loaded.
+    pub fn nonzero_fraction(&self) -> Option<Figure> {
+        self.weights.as_ref().map(|m| {
+            Figure::modeled(1.0 - m.ternary_zero_fraction(), "", format!("counted in the ternary weights of {}", self.name))
+        })
+    }
+}
+
+/// A shape name is modeled from its config alone; anything else is loaded.
+pub fn resolve_model(spec: &str) -> anyhow::Result<ResolvedModel> {
+    if let Ok(shape) = golden::synthetic::shape(spec) {
+        return Ok(ResolvedModel { name: spec.into(), config: shape.config, weights: None });
+    }
+    let source = ModelSource::parse(spec)?;
+    if let ModelSource::Synthetic { shape, .. } = &source {
+        let s = golden::synthetic::shape(shape)?;
+        if !s.runnable {
+            return Ok(ResolvedModel { name: spec.into(), config: s.config, weights: None });
+        }
+    }
+    let model = source.load().with_context(|| format!("loading model {spec}"))?;
+    Ok(ResolvedModel { name: spec.into(), config: model.config.clone(), weights: Some(model) })
+}
+
+/// The reports crate's view of an hdl configuration.
+pub fn shape_of(cfg: &ArrayConfig) -> reports::ArrayShape {
+    reports::ArrayShape {
+        rows: cfg.rows,
+        lanes: cfg.lanes,
+        packing: match cfg.packing {
+            hdl::Packing::TwoBit => reports::Packing::TwoBit,
+            hdl::Packing::Base3 => reports::Packing::Base3,
+        },
+        binary: cfg.binary,
+        pipeline_depth: cfg.pipeline_depth,
+        accumulator_bits: cfg.accumulator_bits,
+        max_k: cfg.max_k,
+    }
+}
+
+/// THE CO-SIMULATION SEAM: run `tokens` positions of `model` (BOS, then greedy tokens) with
+/// every BitLinear on the Verilator-simulated array, and return what the simulation measured.
+pub fn cosim_run(model: &Model, name: &str, cfg: &ArrayConfig, tokens: usize) -> anyhow::Result<RunRecord> {
+    let tokens = tokens.clamp(1, model.config.seq_len);
+    let spinner = super::spinner(format!("co-simulating {tokens} tokens of {name} on the {}x{} array (Verilator)", cfg.rows, cfg.lanes));
+    let mut hw = sim::VerilatorBackend::new(sim::ArraySim::new(cfg, None)?);
+    let mut t = Transformer::new(model);
+    let mut token = 1u32;
+    for pos in 0..tokens {
+        let logits = t.forward(&mut hw, &[token], pos)?;
+        token = logits.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i as u32);
+    }
+    spinner.finish_and_clear();
+    Ok(hw.run_record(name, tokens))
+}
+
+/// Synthesize (and for ice40/ecp5 place and route) the array for each target. A design too
+/// large for the P&R part keeps its synthesis record and gets no Fmax.
+fn synthesize(verilog: &str, targets: &[Target]) -> anyhow::Result<(Vec<SynthRecord>, Option<PnrRecord>)> {
+    let flow = Flow::from_env();
+    let top = hdl::verilog::TOP_MODULE;
+    let mut synth = vec![];
+    let mut pnr = None;
+    for &target in targets {
+        let spinner = super::spinner(format!("{target}: synthesizing the array with Yosys (cached after the first run)"));
+        // hierarchical, as the LUT model is derived (flattened adder chains map worse)
+        let opts = SynthOptions { flatten: false, ..SynthOptions::default() };
+        if target.has_place_and_route() {
+            match flow.place_and_route(verilog, top, target, &PnrOptions { synth: opts.clone(), ..PnrOptions::default() }) {
+                Ok(p) => {
+                    synth.push(p.synth.clone());
+                    if pnr.is_none() {
+                        pnr = Some(p);
+                    }
+                }
+                Err(FpgaError::DoesNotFit { .. }) => {
+                    eprintln!("{target}: the array does not fit the default part; synthesis only, no Fmax");
+                    synth.push(flow.synthesize(verilog, top, target, &opts)?);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            synth.push(flow.synthesize(verilog, top, target, &opts)?);
+        }
+        spinner.finish_and_clear();
+    }
+    Ok((synth, pnr))
+}
+
+/// `RxL` -> (rows, lanes).
+fn parse_rxl(s: &str) -> anyhow::Result<(usize, usize)> {
+    let (r, l) = s.split_once(['x', 'X']).with_context(|| format!("array `{s}`: write it as ROWSxLANES, e.g. 4x16"))?;
+    Ok((r.trim().parse().with_context(|| format!("rows in `{s}`"))?, l.trim().parse().with_context(|| format!("lanes in `{s}`"))?))
+}
+
+pub fn run(a: ReportArgs) -> anyhow::Result<()> {
+    let m = resolve_model(&a.model)?;
+    let cfg = a.array.config_for(&m.config);
+    cfg.validate()?;
+    let mut inputs = ReportInputs::new(&m.name, m.config.clone(), shape_of(&cfg));
+    inputs.clock_mhz = a.clock_mhz;
+    inputs.context = a.context;
+    inputs.prompt_tokens = a.prompt_tokens;
+    inputs.nonzero_fraction = m.nonzero_fraction();
+    inputs.bandwidths = a.bandwidth.iter().map(|b| reports::bandwidth(b)).collect::<Result<_, _>>()?;
+    inputs.run = match (&a.record, a.cosim_tokens) {
+        (Some(p), _) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read the run record {}", p.display()))?;
+            Some(serde_json::from_str(&text).with_context(|| format!("{} is not a run record of `tern generate --record`", p.display()))?)
+        }
+        (None, Some(n)) => {
+            let model = m.weights.as_ref().with_context(|| format!("{} is shape-only: co-simulation needs weights (use synthetic:NAME or a checkpoint)", m.name))?;
+            Some(cosim_run(model, &m.name, &cfg, n)?)
+        }
+        (None, None) => None,
+    };
+    if !a.targets.is_empty() || !a.lut_sweep.is_empty() {
+        let verilog = hdl::emit_verilog(&cfg)?;
+        let (synth, pnr) = synthesize(&verilog, &a.targets)?;
+        inputs.synth = synth;
+        inputs.pnr = pnr;
+        for spec in &a.lut_sweep {
+            let (rows, lanes) = parse_rxl(spec)?;
+            let c = ArrayConfig { rows, lanes, pipeline_depth: cfg.pipeline_depth.min(lanes), ..cfg.clone() };
+            let (rec, _) = synthesize(&hdl::emit_verilog(&c)?, &[Target::Xc7])?;
+            inputs.lut_sweep.extend(rec.into_iter().map(|r| (shape_of(&c), r)));
+        }
+    }
+    let report = reports::build(&inputs)?;
+    let files = reports::write_all(&report, &a.out)?;
+    for row in report.latency.decode.iter().filter(|r| r.design == reports::energy::Design::Ternary) {
+        let f = &row.roofline;
+        println!(
+            "decode at {}: {} ({}-bound, {})",
+            f.bandwidth,
+            f.achieved_tokens_per_s.display(),
+            reports::roofline::bound_name(f.bound),
+            f.achieved_tokens_per_s.kind
+        );
+    }
+    for r in &report.energy.ratios {
+        println!("FP16 / ternary energy per token at {}: {} (arithmetic alone: {})", r.node.name(), r.whole_token.display(), r.matmul_arithmetic.display());
+    }
+    for f in files {
+        println!("wrote {}", f.display());
+    }
+    Ok(())
+}
