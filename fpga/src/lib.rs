@@ -109,6 +109,7 @@ pub mod stat;
 pub mod synth;
 pub mod target;
 pub mod tools;
+pub mod wrap;
 
 pub use asic::AsicArea;
 pub use cache::Cache;
@@ -119,6 +120,7 @@ pub use stat::CellCounts;
 pub use synth::{SynthOptions, SynthRecord};
 pub use target::{Ecp5Part, Ice40Device, Target};
 pub use tools::{Tool, Tools};
+pub use wrap::{serial_wrapper, WrapPort, WRAP_TOP};
 
 /// The tools to run and the cache to use. Cheap to build; holds no state of its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,7 +142,8 @@ impl Flow {
     pub fn synthesize(&self, verilog: &str, top: &str, target: Target, opts: &SynthOptions) -> Result<SynthRecord> {
         synth::validate_input(verilog, top)?;
         let versions = [self.tools.version(Tool::Yosys)?];
-        let key = self.key("synth", verilog, top, target, &json(opts)?, &versions);
+        let script = synth::yosys_script(target, top, opts, false);
+        let key = self.key("synth", verilog, top, target, &json(opts)?, &versions, &script);
         if let Some(mut rec) = self.cache.load::<SynthRecord>("synth", &key) {
             rec.from_cache = true;
             return Ok(rec);
@@ -173,7 +176,8 @@ impl Flow {
         synth::validate_input(verilog, top)?;
         let plan = pnr::plan(target, opts)?;
         let versions = [self.tools.version(Tool::Yosys)?, self.tools.version(plan.tool)?];
-        let key = self.key("pnr", verilog, top, target, &json(opts)?, &versions);
+        let script = synth::yosys_script(target, top, &opts.synth, true);
+        let key = self.key("pnr", verilog, top, target, &json(opts)?, &versions, &script);
         if let Some(mut rec) = self.cache.load::<PnrRecord>("pnr", &key) {
             rec.from_cache = true;
             rec.synth.from_cache = true;
@@ -187,8 +191,11 @@ impl Flow {
         Ok(rec)
     }
 
-    fn key(&self, kind: &str, verilog: &str, top: &str, target: Target, opts: &str, versions: &[String]) -> String {
-        let mut parts = vec![kind, verilog, top, target.name(), opts];
+    /// Everything a result depends on, the exact Yosys script included (a change of the flow
+    /// must not return results of the old one).
+    #[allow(clippy::too_many_arguments)]
+    fn key(&self, kind: &str, verilog: &str, top: &str, target: Target, opts: &str, versions: &[String], script: &str) -> String {
+        let mut parts = vec![kind, verilog, top, target.name(), opts, script];
         parts.extend(versions.iter().map(String::as_str));
         cache::key(&parts)
     }

@@ -102,7 +102,7 @@ pub fn yosys_script(target: Target, top: &str, opts: &SynthOptions, write_netlis
     s.push_str(&format!("read_verilog -sv {DESIGN_FILE}\n"));
     s.push_str(&format!("hierarchy -check -top {top}\n"));
     s.push_str("proc\n");
-    s.push_str(&format!("tee -q -o {RTL_STAT_FILE} stat -json\n"));
+    s.push_str(&stat_of_flat_copy(RTL_STAT_FILE));
     let json = if write_netlist {
         format!(" -json {NETLIST_FILE}")
     } else {
@@ -130,8 +130,15 @@ pub fn yosys_script(target: Target, top: &str, opts: &SynthOptions, write_netlis
             s.push_str("opt_clean\n");
         }
     }
-    s.push_str(&format!("tee -q -o {STAT_FILE} stat -json\n"));
+    s.push_str(&stat_of_flat_copy(STAT_FILE));
     s
+}
+
+/// `stat -json` of a flattened copy of the design, which is then restored: Yosys 0.23 writes
+/// its text hierarchy tree into the JSON of a hierarchical design with a top module, and
+/// counting must not change what is synthesized.
+fn stat_of_flat_copy(file: &str) -> String {
+    format!("design -save tern_count\nflatten\ntee -q -o {file} stat -json\ndesign -load tern_count\n")
 }
 
 /// The command line recorded for a Yosys run.
@@ -210,8 +217,8 @@ mod tests {
         let a = yosys_script(Target::Asic, "t", &flat, false);
         assert!(a.contains("synth -top t -flatten\n") && a.contains("abc -g AND,NAND"), "{a}");
         for s in [&x, &i, &a] {
-            assert!(s.ends_with("tee -q -o stat.json stat -json\n"));
-            assert!(s.contains("tee -q -o rtl_stat.json stat -json\n"));
+            assert!(s.ends_with("flatten\ntee -q -o stat.json stat -json\ndesign -load tern_count\n"));
+            assert!(s.contains("design -save tern_count\nflatten\ntee -q -o rtl_stat.json stat -json\n"));
         }
     }
 

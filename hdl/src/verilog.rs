@@ -123,6 +123,24 @@ pub fn result_bus_bits(cfg: &ArrayConfig) -> usize {
     cfg.rows * cfg.accumulator_bits
 }
 
+/// The ports of [`TOP_MODULE`] as `(name, is_input, width)`, in declaration order.
+pub fn top_ports(cfg: &ArrayConfig) -> Vec<(&'static str, bool, usize)> {
+    vec![
+        ("clk", true, 1),
+        ("reset", true, 1),
+        ("act_data", true, activation_bus_bits(cfg)),
+        ("act_valid", true, 1),
+        ("act_last", true, 1),
+        ("act_ready", false, 1),
+        ("w_data", true, weight_bus_bits(cfg)),
+        ("w_valid", true, 1),
+        ("w_ready", false, 1),
+        ("res_data", false, result_bus_bits(cfg)),
+        ("res_valid", false, 1),
+        ("k_overflow", false, 1),
+    ]
+}
+
 fn top_module(cfg: &ArrayConfig) -> String {
     let (a, acc) = (cfg.activation_bits, cfg.accumulator_bits);
     let mut v = String::new();

@@ -7,17 +7,22 @@ use anyhow::Context;
 use fpga::{Ecp5Part, Flow, Ice40Device, PnrOptions, PnrRecord, SynthOptions, SynthRecord, Target};
 use serde_json::{json, Value};
 
+use super::array::ArrayArgs;
+
 #[derive(clap::Args, Debug, Clone)]
 pub struct SynthArgs {
     /// Target: xc7, ice40, ecp5 or asic.
     #[arg(long)]
     pub target: Target,
-    /// Verilog file to synthesize.
-    #[arg(long)]
-    pub verilog: PathBuf,
-    /// Top module name.
-    #[arg(long)]
-    pub top: String,
+    /// Verilog file to synthesize; without it, the ternary array of --rows/--lanes is generated.
+    #[arg(long, requires = "top")]
+    pub verilog: Option<PathBuf>,
+    /// Top module name of --verilog.
+    #[arg(long, requires = "verilog")]
+    pub top: Option<String>,
+    /// The generated array (when no --verilog is given).
+    #[command(flatten)]
+    pub array: ArrayArgs,
     /// Flatten the hierarchy before mapping (the default).
     #[arg(long, conflicts_with_all = ["no_flatten", "both"])]
     pub flatten: bool,
@@ -59,19 +64,31 @@ pub struct SynthArgs {
     pub no_cache: bool,
 }
 
-/// Read the Verilog file and report on it.
+/// Synthesize the given Verilog file, or the ternary array the array options describe.
 pub fn run(args: SynthArgs) -> anyhow::Result<()> {
-    let verilog = std::fs::read_to_string(&args.verilog)
-        .with_context(|| format!("cannot read Verilog file {}", args.verilog.display()))?;
-    let text = synthesize_verilog(&verilog, &args.top, &args)?;
+    let text = match (&args.verilog, &args.top) {
+        (Some(path), Some(top)) => {
+            let verilog = std::fs::read_to_string(path).with_context(|| format!("cannot read Verilog file {}", path.display()))?;
+            synthesize_verilog(&verilog, top, &args, None)?
+        }
+        _ => {
+            let cfg = args.array.config(8192);
+            let verilog = hdl::emit_verilog(&cfg).context("cannot generate the array")?;
+            let spinner = super::spinner(format!("synthesizing the {}x{} array for {} (cached after the first run)", cfg.rows, cfg.lanes, args.target));
+            let text = synthesize_verilog(&verilog, hdl::verilog::TOP_MODULE, &args, Some(&cfg));
+            spinner.finish_and_clear();
+            text?
+        }
+    };
     println!("{text}");
     Ok(())
 }
 
-/// The seam for generated designs: synthesize (and for ice40/ecp5 place and route)
-/// `verilog` with top module `top` as `args` ask, and return the table or JSON text.
-/// `args.verilog` and `args.top` are not used here.
-pub fn synthesize_verilog(verilog: &str, top: &str, args: &SynthArgs) -> anyhow::Result<String> {
+/// Synthesize (and for ice40/ecp5 place and route) `verilog` with top module `top` as `args`
+/// ask, and return the table or JSON text. For a generated array (`array` given), LUTs per
+/// MAC are reported, and place and route runs on the array behind a serial pin wrapper
+/// (its thousands of port bits fit no package) while resources come from the bare array.
+pub fn synthesize_verilog(verilog: &str, top: &str, args: &SynthArgs, array: Option<&hdl::ArrayConfig>) -> anyhow::Result<String> {
     let mut flow = Flow::from_env();
     if args.no_cache {
         flow.cache = fpga::Cache::disabled();
@@ -79,7 +96,7 @@ pub fn synthesize_verilog(verilog: &str, top: &str, args: &SynthArgs) -> anyhow:
     let flattens: Vec<bool> = if args.both { vec![true, false] } else { vec![!args.no_flatten] };
     let mut runs = Vec::new();
     for flatten in flattens {
-        runs.push(run_one(&flow, verilog, top, args, flatten)?);
+        runs.push(run_one(&flow, verilog, top, args, flatten, array)?);
     }
     let best = match runs.as_slice() {
         [a, b] => usize::from(std::ptr::eq(fpga::pick_fewer_luts(&a.synth, &b.synth), &b.synth)),
@@ -104,16 +121,19 @@ pub fn synthesize_verilog(verilog: &str, top: &str, args: &SynthArgs) -> anyhow:
 struct Run {
     synth: SynthRecord,
     pnr: Option<PnrRecord>,
+    /// MAC units of a generated array
+    macs: Option<usize>,
 }
 
-fn run_one(flow: &Flow, verilog: &str, top: &str, args: &SynthArgs, flatten: bool) -> anyhow::Result<Run> {
+fn run_one(flow: &Flow, verilog: &str, top: &str, args: &SynthArgs, flatten: bool, array: Option<&hdl::ArrayConfig>) -> anyhow::Result<Run> {
+    let macs = array.map(|c| c.rows * c.lanes);
     let synth_opts = SynthOptions {
         flatten,
         ice40_device: args.ice40_device,
     };
     if args.target.has_place_and_route() && !args.no_pnr {
         let opts = PnrOptions {
-            synth: synth_opts,
+            synth: synth_opts.clone(),
             freq_mhz: args.freq,
             ice40_package: args.ice40_package.clone(),
             ecp5: Ecp5Part {
@@ -123,15 +143,23 @@ fn run_one(flow: &Flow, verilog: &str, top: &str, args: &SynthArgs, flatten: boo
             },
             seed: args.seed,
         };
-        let pnr = flow.place_and_route(verilog, top, args.target, &opts)?;
-        Ok(Run {
-            synth: pnr.synth.clone(),
-            pnr: Some(pnr),
-        })
+        let Some(cfg) = array else {
+            let pnr = flow.place_and_route(verilog, top, args.target, &opts)?;
+            return Ok(Run { synth: pnr.synth.clone(), pnr: Some(pnr), macs });
+        };
+        let ports: Vec<fpga::WrapPort> = hdl::verilog::top_ports(cfg)
+            .into_iter()
+            .map(|(name, input, width)| fpga::WrapPort { name: name.into(), input, width })
+            .collect();
+        let wrapped = format!("{verilog}{}", fpga::serial_wrapper(top, &ports, "clk"));
+        let pnr = flow.place_and_route(&wrapped, fpga::WRAP_TOP, args.target, &opts)?;
+        let synth = flow.synthesize(verilog, top, args.target, &synth_opts)?;
+        Ok(Run { synth, pnr: Some(pnr), macs })
     } else {
         Ok(Run {
             synth: flow.synthesize(verilog, top, args.target, &synth_opts)?,
             pnr: None,
+            macs,
         })
     }
 }
@@ -155,6 +183,10 @@ fn summary(run: &Run) -> Value {
         "from_cache": s.from_cache,
     });
     let map = v.as_object_mut().expect("json! object");
+    if let Some(macs) = run.macs {
+        map.insert("macs".into(), json!(macs));
+        map.insert("lut_per_mac".into(), json!(r.luts as f64 / macs as f64));
+    }
     if let Some(area) = &s.asic {
         map.insert("nand2_eq".into(), json!(area.nand2_eq));
         map.insert("um2_45nm".into(), json!(area.um2_45nm));
@@ -184,6 +216,9 @@ fn table(runs: &[Run], best: usize) -> String {
     row("top", &|r| r.synth.top.clone());
     row("flatten", &|r| if r.synth.flatten { "yes".into() } else { "no".into() });
     row("LUTs", &|r| r.synth.resources.luts.to_string());
+    if runs.iter().any(|r| r.macs.is_some()) {
+        row("LUT/MAC", &|r| r.macs.map_or("-".into(), |m| format!("{:.2}", r.synth.resources.luts as f64 / m as f64)));
+    }
     row("LUTRAM LUTs", &|r| r.synth.resources.lutram_luts.to_string());
     row("FFs", &|r| r.synth.resources.ffs.to_string());
     row("BRAMs", &|r| r.synth.resources.brams.to_string());
