@@ -17,7 +17,7 @@ use fpga::SynthRecord;
 use golden::ModelConfig;
 use serde::{Deserialize, Serialize};
 
-use crate::array::ArrayShape;
+use crate::array::{bits_per_weight, ArrayConfig};
 use crate::constants::{SRAM_BITCELL_UM2_45, SRAM_BITCELL_UM2_7};
 use crate::cycles::largest_k;
 use crate::figure::Figure;
@@ -33,17 +33,17 @@ pub struct AreaPart {
 }
 
 /// The on-chip buffers of the modeled design, in bits: (name, bits).
-pub fn buffers(c: &ModelConfig, a: &ArrayShape) -> Vec<(&'static str, f64)> {
+pub fn buffers(c: &ModelConfig, a: &ArrayConfig) -> Vec<(&'static str, f64)> {
     let widest = c.dim.max(c.hidden_dim) as f64;
     vec![
         ("activation buffer", widest * 8.0),
         ("result buffer", widest * 32.0),
-        ("weight tile buffer", (a.rows * largest_k(c)) as f64 * a.bits_per_weight()),
+        ("weight tile buffer", (a.rows * largest_k(c)) as f64 * bits_per_weight(a)),
     ]
 }
 
 /// SRAM area parts of the buffers.
-pub fn sram_parts(c: &ModelConfig, a: &ArrayShape) -> Vec<AreaPart> {
+pub fn sram_parts(c: &ModelConfig, a: &ArrayConfig) -> Vec<AreaPart> {
     buffers(c, a)
         .into_iter()
         .map(|(name, bits)| AreaPart {
@@ -74,7 +74,7 @@ mod tests {
     #[test]
     fn tinystories_buffers() {
         let c = golden::synthetic::shape("tinystories-1m").unwrap().config;
-        let a = ArrayShape::default();
+        let a = ArrayConfig::default();
         let b = buffers(&c, &a);
         assert_eq!(b[0].1, 256.0 * 8.0);
         assert_eq!(b[2].1, 16.0 * 256.0 * 2.0);

@@ -21,16 +21,16 @@ use golden::{LinearKind, ModelConfig};
 use serde::{Deserialize, Serialize};
 use sim::RunRecord;
 
-use crate::array::ArrayShape;
+use crate::array::{label, packing_name, validate, ArrayConfig};
 use crate::error::{ReportError, Result};
 
 /// Pipeline latency of the last slice: input register, chain stages, accumulator.
-pub fn latency(a: &ArrayShape) -> u64 {
+pub fn latency(a: &ArrayConfig) -> u64 {
     a.pipeline_depth as u64 + 2
 }
 
 /// Cycles of one call: an N x K matrix times `vectors` vectors (0 if any size is 0).
-pub fn call_cycles(a: &ArrayShape, n: usize, k: usize, vectors: usize) -> u64 {
+pub fn call_cycles(a: &ArrayConfig, n: usize, k: usize, vectors: usize) -> u64 {
     if n == 0 || k == 0 || vectors == 0 {
         return 0;
     }
@@ -51,7 +51,7 @@ pub struct Projection {
 }
 
 /// The seven ternary projections of one layer (every layer has the same shapes).
-pub fn layer_projections(a: &ArrayShape, config: &ModelConfig) -> Vec<Projection> {
+pub fn layer_projections(a: &ArrayConfig, config: &ModelConfig) -> Vec<Projection> {
     LinearKind::ALL
         .iter()
         .map(|&kind| {
@@ -62,12 +62,12 @@ pub fn layer_projections(a: &ArrayShape, config: &ModelConfig) -> Vec<Projection
 }
 
 /// Modeled cycles of one decode token (one vector through every projection of every layer).
-pub fn decode_token_cycles(a: &ArrayShape, config: &ModelConfig) -> u64 {
+pub fn decode_token_cycles(a: &ArrayConfig, config: &ModelConfig) -> u64 {
     layer_projections(a, config).iter().map(|p| p.cycles).sum::<u64>() * config.n_layers as u64
 }
 
 /// Modeled cycles of a prefill of `tokens` prompt tokens (one call of `tokens` vectors per projection).
-pub fn prefill_cycles(a: &ArrayShape, config: &ModelConfig, tokens: usize) -> u64 {
+pub fn prefill_cycles(a: &ArrayConfig, config: &ModelConfig, tokens: usize) -> u64 {
     let per_layer: u64 = LinearKind::ALL
         .iter()
         .map(|&kind| {
@@ -139,16 +139,16 @@ impl CycleCheck {
 /// `shape` and compare per (layer, projection). `shape` must be the array the run used
 /// (rows, lanes and packing are checked against the run's own summary; the pipeline depth
 /// is not in the run record, so it is taken from `shape`).
-pub fn check_cycles(shape: &ArrayShape, run: &RunRecord) -> Result<CycleCheck> {
-    shape.validate()?;
+pub fn check_cycles(shape: &ArrayConfig, run: &RunRecord) -> Result<CycleCheck> {
+    validate(shape)?;
     let ra = &run.array;
-    if (ra.rows, ra.lanes) != (shape.rows, shape.lanes) || ra.packing != shape.packing.name() || ra.binary != shape.binary {
+    if (ra.rows, ra.lanes) != (shape.rows, shape.lanes) || ra.packing != packing_name(shape.packing) || ra.binary != shape.binary {
         return Err(ReportError::BadInput(format!(
             "the run used a {}x{} {} array but the model was given {}: pass the run's own array",
             ra.rows,
             ra.lanes,
             ra.packing,
-            shape.label()
+            label(shape)
         )));
     }
     if run.matmuls.is_empty() {
@@ -222,13 +222,14 @@ pub fn measured_decode(run: &RunRecord) -> Option<MeasuredDecode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::array::array;
     use golden::MatmulSite;
     use sim::{ArraySummary, MatmulRecord};
 
     #[test]
     fn matches_hdl_documented_examples() {
         // hdl config.rs: 16 x 64, depth 4: 64 x 128 -> 8 - 1 + 6; 65 x 129 -> 15 - 1 + 6
-        let a = ArrayShape::default();
+        let a = ArrayConfig::default();
         assert_eq!(call_cycles(&a, 64, 128, 1), 13);
         assert_eq!(call_cycles(&a, 65, 129, 1), 20);
         assert_eq!(call_cycles(&a, 64, 128, 3), 3 * 8 - 1 + 6);
@@ -241,12 +242,12 @@ mod tests {
         // q,o 128x128: 8*2-1+6 = 21; k,v 64x128: 4*2-1+6 = 13; gate,up 256x128: 16*2-1+6 = 37;
         // down 128x256: 8*4-1+6 = 37. Per layer 2*21 + 2*13 + 3*37 = 179.
         let c = golden::synthetic::shape("tinystories-1m").unwrap().config;
-        let a = ArrayShape::default();
+        let a = ArrayConfig::default();
         assert_eq!(decode_token_cycles(&a, &c), 179 * 8);
         assert_eq!(largest_k(&c), 256);
     }
 
-    fn run_of(a: &ArrayShape, extra: u64) -> RunRecord {
+    fn run_of(a: &ArrayConfig, extra: u64) -> RunRecord {
         let c = golden::synthetic::shape("tiny").unwrap().config;
         let mut matmuls = vec![];
         for pos in 0..3 {
@@ -278,14 +279,14 @@ mod tests {
 
     #[test]
     fn harness_accepts_the_model_and_flags_stalls() {
-        let a = ArrayShape::new(4, 16, 256);
+        let a = array(4, 16, 256);
         let exact = check_cycles(&a, &run_of(&a, 0)).unwrap();
         assert!(exact.within(0.0), "{:?}", exact.failures(0.0));
         assert_eq!(exact.rows.len(), 14);
         let slow = check_cycles(&a, &run_of(&a, 3)).unwrap();
         assert!(!slow.within(0.01));
         assert!(slow.failures(0.01)[0].contains("stalled"), "{:?}", slow.failures(0.01));
-        let wrong = ArrayShape::new(8, 16, 256);
+        let wrong = array(8, 16, 256);
         assert!(check_cycles(&wrong, &run_of(&a, 0)).unwrap_err().to_string().contains("pass the run's own array"));
         let d = measured_decode(&run_of(&a, 0)).unwrap();
         assert_eq!(d.tokens, 2);

@@ -24,7 +24,7 @@
 use golden::ModelConfig;
 use serde::{Deserialize, Serialize};
 
-use crate::array::ArrayShape;
+use crate::array::ArrayConfig;
 use crate::constants::{
     paper_arithmetic_ratio_7nm, Node, BITNET_TABLE2, DRAM_PJ_PER_64B, FP16_ADD_PJ, FP16_BYTES, FP16_MUL_PJ, HOROWITZ,
     INT32_ADD_PJ_45, INT32_ADD_PJ_7, INT8_ADD_PJ, SRAM_1MB_PJ_PER_64B, SRAM_32KB_PJ_PER_64B, SRAM_8KB_PJ_PER_64B,
@@ -76,7 +76,7 @@ pub struct OpCounts {
 }
 
 /// Count one decode token's work for `design`. `nonzero_fraction` applies to the ternary design.
-pub fn op_counts(design: Design, c: &ModelConfig, a: &ArrayShape, nonzero_fraction: f64, context: usize, dram: &Traffic) -> OpCounts {
+pub fn op_counts(design: Design, c: &ModelConfig, a: &ArrayConfig, nonzero_fraction: f64, context: usize, dram: &Traffic) -> OpCounts {
     let mut acc = 0.0;
     let mut sram = 0.0;
     for kind in golden::LinearKind::ALL {
@@ -197,12 +197,13 @@ pub fn paper_ratio_figure() -> Figure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::array::array;
     use crate::roofline::decode_traffic;
 
     #[test]
     fn tiny_counts_and_energy_by_hand() {
         let c = golden::synthetic::shape("tiny").unwrap().config;
-        let a = ArrayShape::new(16, 32, 128);
+        let a = array(16, 32, 128);
         let t = decode_traffic(&c, 2.0, 0);
         let ops = op_counts(Design::Ternary, &c, &a, 0.5, 0, &t);
         assert_eq!(ops.macs, 73728.0);

@@ -27,7 +27,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::array::{ArrayShape, Packing};
+use crate::array::{ArrayConfig, Packing};
 use crate::figure::Figure;
 
 /// LUT4s per lane (the 8 low bits of the lane adder).
@@ -61,7 +61,7 @@ impl LutModel {
 }
 
 /// The modeled LUTs of `a` on xc7.
-pub fn xc7_luts(a: &ArrayShape) -> LutModel {
+pub fn xc7_luts(a: &ArrayConfig) -> LutModel {
     let lanes = LUTS_PER_LANE * a.rows * a.lanes;
     let accumulators = a.rows * a.accumulator_bits;
     let decoders = match (a.binary, a.packing) {
@@ -79,10 +79,10 @@ mod tests {
     #[test]
     fn hdl_documented_16x64() {
         // hdl crate docs: 16x64 2-bit, 24-bit accumulators, measured 8596 LUT cells
-        let m = xc7_luts(&ArrayShape::default());
+        let m = xc7_luts(&ArrayConfig::default());
         assert_eq!(m.total, 8192 + 16 * 24 + 20);
         assert_eq!(m.total, 8596);
-        let b3 = xc7_luts(&ArrayShape { packing: Packing::Base3, ..ArrayShape::default() });
+        let b3 = xc7_luts(&ArrayConfig { packing: Packing::Base3, ..ArrayConfig::default() });
         assert_eq!(b3.decoders, 8 * 1024);
     }
 }

@@ -5,10 +5,11 @@
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::array::ArrayShape;
+use crate::array::{macs_per_cycle, packing_name, ArrayConfig};
 use crate::error::{ReportError, Result};
 use crate::luts::xc7_luts;
 use crate::report::Report;
+use crate::scaling::ScalingRow;
 use crate::sweep::SweepPoint;
 
 /// One plot: a file name stem, a title, and the SVG text.
@@ -20,6 +21,9 @@ pub struct Plot {
 }
 
 const SIZE: (u32, u32) = (900, 420);
+
+/// Reads one ratio of a scaling row (None where the paper has no figure).
+type RatioOf = fn(&ScalingRow) -> Option<f64>;
 const SERIES: [RGBColor; 6] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
@@ -72,7 +76,7 @@ pub fn scaling_plot(r: &Report) -> Result<Plot> {
             .build_cartesian_2d(x.clone().log_scale(), y.log_scale())?;
         c.configure_mesh().x_desc("parameters").y_desc("ms / token").x_label_formatter(&|v| format!("{:.0e}", v)).draw()?;
         for (i, (label, get)) in [
-            ("ternary", (|s: &crate::scaling::ScalingRow| s.ternary.ms_per_token.value) as fn(&crate::scaling::ScalingRow) -> f64),
+            ("ternary", (|s: &ScalingRow| s.ternary.ms_per_token.value) as fn(&ScalingRow) -> f64),
             ("FP16", |s| s.fp16.ms_per_token.value),
         ]
         .into_iter()
@@ -93,7 +97,7 @@ pub fn scaling_plot(r: &Report) -> Result<Plot> {
             .y_label_area_size(44)
             .build_cartesian_2d(x.log_scale(), 0.0..yr)?;
         c.configure_mesh().x_desc("parameters").y_desc("ratio (x)").x_label_formatter(&|v| format!("{:.0e}", v)).draw()?;
-        let lines: [(&str, fn(&crate::scaling::ScalingRow) -> Option<f64>, usize, bool); 4] = [
+        let lines: [(&str, RatioOf, usize, bool); 4] = [
             ("memory (model)", |s| Some(s.memory_ratio.value), 0, false),
             ("latency (model)", |s| Some(s.latency_ratio.value), 1, false),
             ("memory (paper)", |s| s.paper_memory_ratio.as_ref().map(|f| f.value), 2, true),
@@ -169,23 +173,23 @@ pub fn energy_plot(r: &Report) -> Result<Plot> {
 }
 
 /// The arrays of the modeled LUT curve: squares and 1:4 rectangles from 8 to 4096 MACs.
-fn lut_curve(a: &ArrayShape) -> Vec<ArrayShape> {
+fn lut_curve(a: &ArrayConfig) -> Vec<ArrayConfig> {
     [(1, 8), (2, 8), (2, 16), (4, 16), (4, 32), (8, 32), (8, 64), (16, 64), (32, 64), (32, 128), (64, 64)]
         .into_iter()
-        .map(|(r, l)| ArrayShape { rows: r, lanes: l, pipeline_depth: a.pipeline_depth.min(l), ..a.clone() })
+        .map(|(r, l)| ArrayConfig { rows: r, lanes: l, pipeline_depth: a.pipeline_depth.min(l), ..a.clone() })
         .collect()
 }
 
 /// LUTs against rows x lanes: the structural model as a line, Yosys-measured arrays as points.
 pub fn luts_plot(r: &Report) -> Result<Plot> {
-    let curve: Vec<(f64, f64)> = lut_curve(&r.array).iter().map(|s| (s.macs_per_cycle() as f64, xc7_luts(s).total as f64)).collect();
+    let curve: Vec<(f64, f64)> = lut_curve(&r.array).iter().map(|s| (macs_per_cycle(s) as f64, xc7_luts(s).total as f64)).collect();
     let modeled: Vec<(f64, f64)> = r.resources.lut_points.iter().map(|p| (p.macs as f64, p.modeled.value)).collect();
     let measured: Vec<(f64, f64)> = r.resources.lut_points.iter().filter_map(|p| p.measured.as_ref().map(|m| (p.macs as f64, m.value))).collect();
     let svg = svg("luts", |root| {
         let x = log_range(curve.iter().chain(&measured).map(|p| p.0));
         let y = log_range(curve.iter().chain(&measured).map(|p| p.1));
         let mut c = ChartBuilder::on(root)
-            .caption(format!("xc7 LUTs vs array size ({} packing, {}-bit accumulators)", r.array.packing.name(), r.array.accumulator_bits), ("sans-serif", 16))
+            .caption(format!("xc7 LUTs vs array size ({} packing, {}-bit accumulators)", packing_name(r.array.packing), r.array.accumulator_bits), ("sans-serif", 16))
             .margin(10)
             .x_label_area_size(36)
             .y_label_area_size(60)

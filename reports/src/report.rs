@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sim::RunRecord;
 
 use crate::area::{logic_part, sram_parts, AreaPart};
-use crate::array::ArrayShape;
+use crate::array::{bits_per_weight, label, macs_per_cycle, validate, ArrayConfig};
 use crate::constants::{self, Constant, Node};
 use crate::cycles::{self, check_cycles, decode_token_cycles, layer_projections, measured_decode, prefill_cycles};
 use crate::energy::{energy, op_counts, paper_ratio_figure, Design, EnergyBreakdown};
@@ -34,7 +34,7 @@ pub const DEFAULT_NONZERO_FRACTION: f64 = 2.0 / 3.0;
 pub struct ReportInputs {
     pub model_name: String,
     pub config: ModelConfig,
-    pub array: ArrayShape,
+    pub array: ArrayConfig,
     /// A Verilator co-simulation of this model on this array (measured cycles and zero skips).
     pub run: Option<RunRecord>,
     /// Synthesis records of this array (any targets; `asic` gives the logic area).
@@ -52,12 +52,12 @@ pub struct ReportInputs {
     /// Nonzero-weight fraction counted from the weights (used when there is no run).
     pub nonzero_fraction: Option<Figure>,
     /// Other arrays synthesized for the LUT model check: (array, xc7 record).
-    pub lut_sweep: Vec<(ArrayShape, SynthRecord)>,
+    pub lut_sweep: Vec<(ArrayConfig, SynthRecord)>,
 }
 
 impl ReportInputs {
     /// Inputs with only the model and the array; everything else default.
-    pub fn new(model_name: &str, config: ModelConfig, array: ArrayShape) -> ReportInputs {
+    pub fn new(model_name: &str, config: ModelConfig, array: ArrayConfig) -> ReportInputs {
         ReportInputs {
             model_name: model_name.into(),
             config,
@@ -170,7 +170,7 @@ pub struct SynthSummary {
 /// The LUT model against Yosys for one array.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LutPoint {
-    pub array: ArrayShape,
+    pub array: ArrayConfig,
     pub macs: usize,
     pub modeled: Figure,
     pub measured: Option<Figure>,
@@ -228,7 +228,7 @@ pub struct ScalingSection {
 pub struct Report {
     pub title: String,
     pub model: ModelSummary,
-    pub array: ArrayShape,
+    pub array: ArrayConfig,
     pub cycles: CycleSection,
     pub latency: LatencySection,
     pub resources: ResourceSection,
@@ -303,7 +303,7 @@ fn cycle_section(inputs: &ReportInputs, measured: Option<&cycles::MeasuredDecode
     }
     let macs = c.ternary_params() as f64;
     let utilization = decode_per_token.derived(
-        macs / (decode_per_token.value * a.macs_per_cycle() as f64),
+        macs / (decode_per_token.value * macs_per_cycle(a) as f64),
         "",
         &Figure::modeled(macs, "MACs", "ternary params"),
         "MACs / (cycles x rows x lanes)",
@@ -345,19 +345,19 @@ fn synth_summary(rec: &SynthRecord, macs: usize) -> SynthSummary {
 }
 
 /// The LUT model against one xc7 record of `array`.
-pub fn lut_point(array: &ArrayShape, rec: Option<&SynthRecord>) -> LutPoint {
+pub fn lut_point(array: &ArrayConfig, rec: Option<&SynthRecord>) -> LutPoint {
     let modeled = xc7_luts(array).figure();
     let measured = rec.filter(|r| r.target == Target::Xc7).map(|r| Figure::from_record(r.resources.luts as f64, "LUTs (xc7)", &r.source));
     let error_percent = measured.as_ref().map(|m| {
         Figure::modeled(100.0 * (modeled.value - m.value) / m.value.max(1.0), "%", "(modeled - measured) / measured")
     });
-    LutPoint { array: array.clone(), macs: array.macs_per_cycle(), modeled, measured, error_percent }
+    LutPoint { array: array.clone(), macs: macs_per_cycle(array), modeled, measured, error_percent }
 }
 
 fn resource_section(inputs: &ReportInputs) -> ResourceSection {
     let a = &inputs.array;
     let model = xc7_luts(a);
-    let macs = a.macs_per_cycle();
+    let macs = macs_per_cycle(a);
     let mut lut_points: Vec<LutPoint> = inputs.lut_sweep.iter().map(|(s, r)| lut_point(s, Some(r))).collect();
     let own = inputs.synth.iter().find(|r| r.target == Target::Xc7);
     if own.is_some() || lut_points.is_empty() {
@@ -383,7 +383,7 @@ fn energy_section(inputs: &ReportInputs, nz: &Figure, context: usize) -> EnergyS
     let mut breakdowns = vec![];
     for design in [Design::Ternary, Design::Fp16] {
         let bits = match design {
-            Design::Ternary => a.bits_per_weight(),
+            Design::Ternary => bits_per_weight(a),
             Design::Fp16 => 16.0,
         };
         let ops = op_counts(design, c, a, nz.value, context, &decode_traffic(c, bits, context));
@@ -429,7 +429,7 @@ fn area_section(inputs: &ReportInputs) -> AreaSection {
 /// `max_k` is shorter than the model's longest K, a run of another array, a bad clock).
 pub fn build(inputs: &ReportInputs) -> Result<Report> {
     let (a, c) = (&inputs.array, &inputs.config);
-    a.validate()?;
+    validate(a)?;
     if cycles::largest_k(c) > a.max_k {
         return Err(ReportError::BadInput(format!(
             "{} has K up to {} but the array's max_k is {}: size the array for the model",
@@ -448,9 +448,9 @@ pub fn build(inputs: &ReportInputs) -> Result<Report> {
     let nz = nonzero_fraction(inputs, measured.as_ref());
     let cycles = cycle_section(inputs, measured.as_ref(), prompt)?;
 
-    let t_decode = decode_traffic(c, a.bits_per_weight(), context);
+    let t_decode = decode_traffic(c, bits_per_weight(a), context);
     let f_decode = decode_traffic(c, 16.0, context);
-    let t_prefill = prefill_traffic(c, a.bits_per_weight(), prompt);
+    let t_prefill = prefill_traffic(c, bits_per_weight(a), prompt);
     let mut decode = vec![];
     let mut prefill = vec![];
     for bw in &inputs.bandwidths {
@@ -483,7 +483,7 @@ pub fn build(inputs: &ReportInputs) -> Result<Report> {
         notes.push("No co-simulation run: cycles are modeled. Run with the Verilator backend to measure them.".into());
     }
     Ok(Report {
-        title: format!("tern report: {} on a {} array", inputs.model_name, a.label()),
+        title: format!("tern report: {} on a {} array", inputs.model_name, label(a)),
         model: ModelSummary {
             name: inputs.model_name.clone(),
             config: c.clone(),

@@ -15,7 +15,7 @@
 use golden::ModelConfig;
 use serde::{Deserialize, Serialize};
 
-use crate::array::ArrayShape;
+use crate::array::{bits_per_weight, ArrayConfig};
 use crate::constants::{paper_table1, Node, PaperRow, B158_PAPER, FP16_BYTES};
 use crate::cycles::decode_token_cycles;
 use crate::energy::{energy, op_counts, Design};
@@ -79,7 +79,7 @@ pub fn model_bytes(c: &ModelConfig, weight_bits: f64) -> f64 {
 /// Everything the scaling study shares: array, clock, bandwidth, context, nonzero fraction.
 #[derive(Clone, Debug)]
 pub struct ScalingSetup {
-    pub array: ArrayShape,
+    pub array: ArrayConfig,
     pub clock_mhz: Figure,
     pub bandwidth: Bandwidth,
     pub context: usize,
@@ -88,7 +88,7 @@ pub struct ScalingSetup {
 
 fn point(s: &ScalingSetup, c: &ModelConfig, design: Design) -> DesignPoint {
     let bits = match design {
-        Design::Ternary => s.array.bits_per_weight(),
+        Design::Ternary => bits_per_weight(&s.array),
         Design::Fp16 => 16.0,
     };
     let cycles = Figure::modeled(decode_token_cycles(&s.array, c) as f64, "cycles", "analytic cycle model (reports::cycles)");

@@ -4,7 +4,7 @@
 use golden::ModelConfig;
 use serde::{Deserialize, Serialize};
 
-use crate::array::ArrayShape;
+use crate::array::{array, bits_per_weight, ArrayConfig};
 use crate::constants::Node;
 use crate::cycles::decode_token_cycles;
 use crate::energy::{energy, op_counts, Design};
@@ -14,7 +14,7 @@ use crate::roofline::{decode_traffic, roofline, Bandwidth, Bound};
 /// One array at one bandwidth.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepPoint {
-    pub array: ArrayShape,
+    pub array: ArrayConfig,
     pub bandwidth: String,
     /// Measured by Yosys when the sweep synthesized the array, else the structural model.
     pub luts: Figure,
@@ -37,10 +37,10 @@ pub struct SweepSetup {
 }
 
 /// Evaluate `array` (with its LUT figure) at every bandwidth.
-pub fn sweep_points(s: &SweepSetup, array: &ArrayShape, luts: &Figure, bandwidths: &[Bandwidth]) -> Vec<SweepPoint> {
+pub fn sweep_points(s: &SweepSetup, array: &ArrayConfig, luts: &Figure, bandwidths: &[Bandwidth]) -> Vec<SweepPoint> {
     let c = &s.config;
     let cycles = Figure::modeled(decode_token_cycles(array, c) as f64, "cycles/token", "analytic cycle model (reports::cycles)");
-    let traffic = decode_traffic(c, array.bits_per_weight(), s.context);
+    let traffic = decode_traffic(c, bits_per_weight(array), s.context);
     let ops = op_counts(Design::Ternary, c, array, s.nonzero_fraction, s.context, &traffic);
     let e = energy(Design::Ternary, Node::N7, &ops, "counted from the model config");
     bandwidths
@@ -81,11 +81,11 @@ pub fn mark_pareto(points: &mut [SweepPoint]) {
 }
 
 /// Every rows x lanes combination, sized for K up to `max_k`, with `packing`.
-pub fn grid(rows: &[usize], lanes: &[usize], max_k: usize, packing: crate::array::Packing) -> Vec<ArrayShape> {
+pub fn grid(rows: &[usize], lanes: &[usize], max_k: usize, packing: crate::array::Packing) -> Vec<ArrayConfig> {
     let mut out = vec![];
     for &r in rows {
         for &l in lanes {
-            out.push(ArrayShape { packing, ..ArrayShape::new(r, l, max_k) });
+            out.push(ArrayConfig { packing, ..array(r, l, max_k) });
         }
     }
     out

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::error::{ReportError, Result};
+use crate::array::label;
 use crate::figure::{format_value, Figure, Kind};
 use crate::plots::{report_plots, Plot};
 use crate::report::Report;
@@ -65,7 +66,7 @@ pub fn document(r: &Report, plots: &[Plot]) -> Vec<Block> {
     d.push(Block::Para(format!(
         "Model {}: dim {}, hidden {}, {} layers, {} heads ({} KV), vocab {}, seq_len {}. Array: {} rows x {} lanes, {} weights, pipeline depth {}, {}-bit accumulators, K up to {}. Every figure says whether it is measured (a tool run on this design), modeled (formulas and the cited constants below) or cited (a published number); the numbers in brackets point to its source under each table.",
         r.model.name, c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads, c.vocab_size, c.seq_len,
-        r.array.rows, r.array.lanes, if r.array.binary { "binary" } else { r.array.packing.name() },
+        r.array.rows, r.array.lanes, if r.array.binary { "binary" } else { crate::array::packing_name(r.array.packing) },
         r.array.pipeline_depth, r.array.accumulator_bits, r.array.max_k
     )));
 
@@ -84,7 +85,7 @@ pub fn document(r: &Report, plots: &[Plot]) -> Vec<Block> {
         rows.push(vec![format!("FP16 / ternary energy per token, whole token, {}", x.node.name()).into(), (&x.whole_token).into()]);
     }
     rows.push(vec!["xc7 LUTs (model)".into(), (&r.resources.modeled_luts).into()]);
-    for s in &r.resources.synth {
+    for s in r.resources.synth.iter().filter(|s| s.target != "asic") {
         rows.push(vec![format!("{} LUTs (Yosys{})", s.target, if s.flatten { ", flattened" } else { "" }).into(), (&s.luts).into()]);
     }
     rows.push(vec!["area at 7nm".into(), (&r.area.total_um2_7nm).into()]);
@@ -163,12 +164,13 @@ pub fn document(r: &Report, plots: &[Plot]) -> Vec<Block> {
         "Structural xc7 LUT model: lanes {} + accumulators {} + base-3 decoders {} + controller {} = {} LUTs.",
         m.lanes, m.accumulators, m.decoders, m.controller, m.total
     )));
-    if !r.resources.synth.is_empty() {
+    if r.resources.synth.iter().any(|s| s.target != "asic") {
         d.push(table(
             &["target", "LUTs", "LUTs/MAC", "FFs", "carry cells", "BRAMs", "DSPs", "multipliers"],
             r.resources
                 .synth
                 .iter()
+                .filter(|s| s.target != "asic")
                 .map(|s| vec![s.target.clone().into(), (&s.luts).into(), (&s.luts_per_mac).into(), (&s.ffs).into(), (&s.carry_cells).into(), (&s.brams).into(), (&s.dsps).into(), (if s.multipliers { "yes" } else { "none" }).into()])
                 .collect(),
         ));
@@ -180,7 +182,7 @@ pub fn document(r: &Report, plots: &[Plot]) -> Vec<Block> {
             .iter()
             .map(|p| {
                 let opt = |f: &Option<Figure>| f.as_ref().map_or(Cell::Text("-".into()), |f| f.into());
-                vec![p.array.label().into(), p.macs.to_string().into(), (&p.modeled).into(), opt(&p.measured), opt(&p.error_percent)]
+                vec![label(&p.array).into(), p.macs.to_string().into(), (&p.modeled).into(), opt(&p.measured), opt(&p.error_percent)]
             })
             .collect(),
     ));
@@ -457,7 +459,7 @@ pub fn write_sweep(points: &[crate::sweep::SweepPoint], model: &str, dir: &Path)
         .iter()
         .map(|p| {
             vec![
-                p.array.label().into(),
+                label(&p.array).into(),
                 p.bandwidth.clone().into(),
                 (&p.luts).into(),
                 (&p.tokens_per_s).into(),

@@ -9,7 +9,7 @@ use common::*;
 use golden::{LinearKind, Transformer};
 use reports::cycles::check_cycles;
 use reports::figure::Kind;
-use reports::{build, ArrayShape, ReportInputs};
+use reports::{array, build, ReportInputs};
 use sim::{ArraySim, VerilatorBackend};
 
 #[test]
@@ -18,18 +18,8 @@ fn cycle_model_within_1_percent_of_cosimulation_on_every_layer_of_the_1m_model()
     let model = golden::load_model(path.to_str().unwrap()).unwrap();
     // the array `tern generate --backend verilator --rows 16 --lanes 64` builds for this model
     // (max K 256, 17-bit accumulators, depth 4), so the Verilator build is shared and cached
-    let a = ArrayShape::new(16, 64, 256);
-    let cfg = hdl::ArrayConfig {
-        rows: a.rows,
-        lanes: a.lanes,
-        activation_bits: 8,
-        packing: hdl::Packing::TwoBit,
-        binary: false,
-        pipeline_depth: a.pipeline_depth,
-        accumulator_bits: a.accumulator_bits,
-        max_k: a.max_k,
-    };
-    let sim = ArraySim::new(&cfg, None).unwrap_or_else(|e| panic!("the array does not build under Verilator ({e}); install it with `apt-get install verilator` (scripts/install-tools.sh)"));
+    let a = array(16, 64, 256);
+    let sim = ArraySim::new(&a, None).unwrap_or_else(|e| panic!("the array does not build under Verilator ({e}); install it with `apt-get install verilator` (scripts/install-tools.sh)"));
     let mut hw = VerilatorBackend::new(sim);
     let mut t = Transformer::new(&model);
     let prompt = [1u32, 403, 407, 261];

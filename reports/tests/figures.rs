@@ -7,13 +7,13 @@ use common::*;
 use reports::constants::{FP16_ADD_PJ, FP16_MUL_PJ, INT8_ADD_PJ};
 use reports::figure::{Figure, Kind};
 use reports::roofline::{bandwidth, roofline, Bound};
-use reports::{build, ArrayShape, ReportInputs};
+use reports::{array, build, ArrayConfig, ReportInputs};
 use serde_json::Value;
 
 /// Keys whose plain numbers are structure (sizes, indices, counts of a configuration), not figures.
 const STRUCTURAL: &[&str] = &[
     "dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads", "vocab_size", "seq_len", "norm_eps", "rope_theta", // model config
-    "rows", "lanes", "pipeline_depth", "accumulator_bits", "max_k", // array
+    "rows", "lanes", "pipeline_depth", "accumulator_bits", "max_k", "activation_bits", // array
     "layer", "n", "k", "calls", "context", "prompt_tokens", "macs", // indices and sizes
     "accumulators", "decoders", "controller", "total", // LUT model blocks (the figure is modeled_luts)
 ];
@@ -37,7 +37,7 @@ fn untagged(v: &Value, path: &str, key: &str, out: &mut Vec<String>) {
 #[test]
 fn every_number_in_the_json_is_a_tagged_figure_and_every_section_is_there() {
     let c = shape("tinystories-1m");
-    let a = ArrayShape::new(16, 64, 256);
+    let a = array(16, 64, 256);
     let mut inputs = ReportInputs::new("tinystories-1m", c.clone(), a.clone());
     inputs.run = Some(hand_run(&c, &a, 4, 6, 0.64));
     let r = build(&inputs).unwrap();
@@ -65,7 +65,7 @@ fn every_number_in_the_json_is_a_tagged_figure_and_every_section_is_there() {
 fn the_papers_71_4x_comes_from_the_table() {
     let ratio = (FP16_ADD_PJ[1] + FP16_MUL_PJ[1]) / INT8_ADD_PJ[1];
     assert_eq!(format!("{ratio:.2}"), "71.43");
-    let r = build(&ReportInputs::new("tiny", shape("tiny"), ArrayShape::new(4, 16, 128))).unwrap();
+    let r = build(&ReportInputs::new("tiny", shape("tiny"), array(4, 16, 128))).unwrap();
     assert_eq!(format!("{:.2}", r.energy.paper_arithmetic_ratio_7nm.value), "71.43");
     assert_eq!(r.energy.paper_arithmetic_ratio_7nm.kind, Kind::Modeled);
     assert!(r.energy.paper_arithmetic_ratio_7nm.source.contains("2310.11453"));
@@ -107,7 +107,7 @@ fn scaling_ratios_for_700m_by_hand() {
     let rest = 32000.0 * 1536.0 * 2.0 + 1536.0 * 2.0 + 2.0 * (float - 32000.0 * 1536.0) + 2.0 * 24.0 * 1536.0 * 2.0 * 513.0;
     let (bytes_t, bytes_f) = (ternary / 4.0 + rest, 2.0 * ternary + rest);
 
-    let r = build(&ReportInputs::new("tiny", shape("tiny"), ArrayShape::new(16, 64, 8192))).unwrap();
+    let r = build(&ReportInputs::new("tiny", shape("tiny"), array(16, 64, 8192))).unwrap();
     let row = r.scaling.rows.iter().find(|s| s.shape == "700m").unwrap();
     assert_eq!(r.scaling.bandwidth, "ddr4");
     assert!((row.ternary.memory_gb.value - mem_t / 1e9).abs() < 1e-12);
@@ -129,17 +129,17 @@ fn scaling_ratios_for_700m_by_hand() {
 #[test]
 fn bad_inputs_are_errors_not_panics() {
     let c = shape("tinystories-1m");
-    let e = build(&ReportInputs::new("m", c.clone(), ArrayShape::new(16, 64, 128))).unwrap_err().to_string();
+    let e = build(&ReportInputs::new("m", c.clone(), array(16, 64, 128))).unwrap_err().to_string();
     assert!(e.contains("K up to 256") && e.contains("max_k is 128"), "{e}");
-    let mut i = ReportInputs::new("m", c.clone(), ArrayShape::new(16, 64, 256));
+    let mut i = ReportInputs::new("m", c.clone(), array(16, 64, 256));
     i.clock_mhz = Some(-5.0);
     assert!(build(&i).unwrap_err().to_string().contains("positive"));
-    let mut i = ReportInputs::new("m", c.clone(), ArrayShape::new(16, 64, 256));
+    let mut i = ReportInputs::new("m", c.clone(), array(16, 64, 256));
     i.bandwidths.clear();
     assert!(build(&i).unwrap_err().to_string().contains("bandwidth"));
-    let mut i = ReportInputs::new("m", c.clone(), ArrayShape::new(16, 64, 256));
-    i.run = Some(hand_run(&c, &ArrayShape::new(8, 64, 256), 1, 1, 0.6));
+    let mut i = ReportInputs::new("m", c.clone(), array(16, 64, 256));
+    i.run = Some(hand_run(&c, &array(8, 64, 256), 1, 1, 0.6));
     assert!(build(&i).unwrap_err().to_string().contains("the run used a 8x64"));
-    let e = build(&ReportInputs::new("m", c, ArrayShape { rows: 0, ..ArrayShape::new(16, 64, 256) })).unwrap_err().to_string();
-    assert!(e.contains("must be positive"), "{e}");
+    let e = build(&ReportInputs::new("m", c, ArrayConfig { rows: 0, ..array(16, 64, 256) })).unwrap_err().to_string();
+    assert!(e.contains("rows must be at least 1"), "{e}");
 }

@@ -7,7 +7,7 @@ use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use reports::{build, write_all, ArrayShape, ReportInputs};
+use reports::{array, build, write_all, ReportInputs};
 
 fn chromium() -> PathBuf {
     let candidates = [std::env::var("CHROMIUM").unwrap_or_default(), "/usr/bin/chromium".into(), "/usr/bin/chromium-browser".into()];
@@ -39,7 +39,7 @@ fn screenshot(page: &Path, png: &Path, profile: &Path) -> u64 {
 fn html_report_renders_in_headless_chromium_with_its_plots() {
     let dir = out_dir("html");
     let c = shape("tinystories-1m");
-    let a = ArrayShape::new(16, 64, 256);
+    let a = array(16, 64, 256);
     let r = build(&ReportInputs::new("tinystories-1m", c, a)).unwrap();
     let files = write_all(&r, &dir).unwrap();
     for name in ["report.json", "report.md", "report.html", "scaling.svg", "energy.svg", "luts.svg"] {

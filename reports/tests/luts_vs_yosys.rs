@@ -5,7 +5,7 @@
 
 use fpga::{Flow, SynthOptions, Target};
 use reports::report::lut_point;
-use reports::{ArrayShape, Packing};
+use reports::array::{array, label, ArrayConfig, Packing};
 
 /// (rows, lanes, packing, binary, pipeline depth, max K)
 const SHAPES: [(usize, usize, Packing, bool, usize, usize); 8] = [
@@ -19,22 +19,6 @@ const SHAPES: [(usize, usize, Packing, bool, usize, usize); 8] = [
     (8, 32, Packing::Base3, false, 2, 256),
 ];
 
-fn hdl_config(a: &ArrayShape) -> hdl::ArrayConfig {
-    hdl::ArrayConfig {
-        rows: a.rows,
-        lanes: a.lanes,
-        activation_bits: 8,
-        packing: match a.packing {
-            Packing::TwoBit => hdl::Packing::TwoBit,
-            Packing::Base3 => hdl::Packing::Base3,
-        },
-        binary: a.binary,
-        pipeline_depth: a.pipeline_depth,
-        accumulator_bits: a.accumulator_bits,
-        max_k: a.max_k,
-    }
-}
-
 #[test]
 fn lut_model_is_within_10_percent_of_yosys_on_8_arrays() {
     let flow = Flow::from_env();
@@ -42,19 +26,19 @@ fn lut_model_is_within_10_percent_of_yosys_on_8_arrays() {
     let mut lines = vec![];
     let mut worst: f64 = 0.0;
     for (rows, lanes, packing, binary, depth, max_k) in SHAPES {
-        let a = ArrayShape { packing, binary, pipeline_depth: depth, ..ArrayShape::new(rows, lanes, max_k) };
+        let a = ArrayConfig { packing, binary, pipeline_depth: depth, ..array(rows, lanes, max_k) };
         a.validate().unwrap();
-        let verilog = hdl::emit_verilog(&hdl_config(&a)).unwrap();
+        let verilog = hdl::emit_verilog(&a).unwrap();
         let rec = flow
             .synthesize(&verilog, hdl::verilog::TOP_MODULE, Target::Xc7, &opts)
-            .unwrap_or_else(|e| panic!("{}: xc7 synthesis failed: {e}", a.label()));
-        assert!(!rec.has_multipliers(), "{}: multipliers in a ternary array", a.label());
+            .unwrap_or_else(|e| panic!("{}: xc7 synthesis failed: {e}", label(&a)));
+        assert!(!rec.has_multipliers(), "{}: multipliers in a ternary array", label(&a));
         let p = lut_point(&a, Some(&rec));
         let err = p.error_percent.as_ref().unwrap().value;
         worst = worst.max(err.abs());
         lines.push(format!(
             "{:<18} depth {depth} acc {:>2}: modeled {:>5}, yosys {:>5} LUTs ({err:+.1}%){}",
-            a.label(),
+            label(&a),
             a.accumulator_bits,
             p.modeled.value,
             rec.resources.luts,

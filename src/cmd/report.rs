@@ -86,22 +86,6 @@ pub fn resolve_model(spec: &str) -> anyhow::Result<ResolvedModel> {
     Ok(ResolvedModel { name: spec.into(), config: model.config.clone(), weights: Some(model) })
 }
 
-/// The reports crate's view of an hdl configuration.
-pub fn shape_of(cfg: &ArrayConfig) -> reports::ArrayShape {
-    reports::ArrayShape {
-        rows: cfg.rows,
-        lanes: cfg.lanes,
-        packing: match cfg.packing {
-            hdl::Packing::TwoBit => reports::Packing::TwoBit,
-            hdl::Packing::Base3 => reports::Packing::Base3,
-        },
-        binary: cfg.binary,
-        pipeline_depth: cfg.pipeline_depth,
-        accumulator_bits: cfg.accumulator_bits,
-        max_k: cfg.max_k,
-    }
-}
-
 /// THE CO-SIMULATION SEAM: run `tokens` positions of `model` (BOS, then greedy tokens) with
 /// every BitLinear on the Verilator-simulated array, and return what the simulation measured.
 pub fn cosim_run(model: &Model, name: &str, cfg: &ArrayConfig, tokens: usize) -> anyhow::Result<RunRecord> {
@@ -118,33 +102,36 @@ pub fn cosim_run(model: &Model, name: &str, cfg: &ArrayConfig, tokens: usize) ->
     Ok(hw.run_record(name, tokens))
 }
 
-/// Synthesize (and for ice40/ecp5 place and route) the array for each target. A design too
-/// large for the P&R part keeps its synthesis record and gets no Fmax.
-fn synthesize(verilog: &str, targets: &[Target]) -> anyhow::Result<(Vec<SynthRecord>, Option<PnrRecord>)> {
+/// Place and route the array for `target` behind fpga's serial pin wrapper (its thousands of
+/// port bits fit no package); the Fmax measured is the array's own.
+pub fn place_and_route_array(flow: &Flow, verilog: &str, cfg: &ArrayConfig, target: Target, opts: &PnrOptions) -> fpga::Result<PnrRecord> {
+    let ports: Vec<fpga::WrapPort> = hdl::verilog::top_ports(cfg)
+        .into_iter()
+        .map(|(name, input, width)| fpga::WrapPort { name: name.into(), input, width })
+        .collect();
+    let wrapped = format!("{verilog}{}", fpga::serial_wrapper(hdl::verilog::TOP_MODULE, &ports, "clk"));
+    flow.place_and_route(&wrapped, fpga::WRAP_TOP, target, opts)
+}
+
+/// Synthesize the array for each target (hierarchical, as the LUT model is derived), and for
+/// ice40/ecp5 place and route it for a measured Fmax; an array too large for the default part
+/// keeps its synthesis record and gets no Fmax.
+fn synthesize(cfg: &ArrayConfig, targets: &[Target]) -> anyhow::Result<(Vec<SynthRecord>, Option<PnrRecord>)> {
     let flow = Flow::from_env();
-    let top = hdl::verilog::TOP_MODULE;
+    let verilog = hdl::emit_verilog(cfg)?;
+    let opts = SynthOptions { flatten: false, ..SynthOptions::default() };
     let mut synth = vec![];
     let mut pnr = None;
     for &target in targets {
-        let spinner = super::spinner(format!("{target}: synthesizing the array with Yosys (cached after the first run)"));
-        // hierarchical, as the LUT model is derived (flattened adder chains map worse)
-        let opts = SynthOptions { flatten: false, ..SynthOptions::default() };
-        if target.has_place_and_route() {
-            match flow.place_and_route(verilog, top, target, &PnrOptions { synth: opts.clone(), ..PnrOptions::default() }) {
-                Ok(p) => {
-                    synth.push(p.synth.clone());
-                    if pnr.is_none() {
-                        pnr = Some(p);
-                    }
-                }
-                Err(FpgaError::DoesNotFit { .. }) => {
-                    eprintln!("{target}: the array does not fit the default part; synthesis only, no Fmax");
-                    synth.push(flow.synthesize(verilog, top, target, &opts)?);
-                }
+        let spinner = super::spinner(format!("{target}: synthesizing the {}x{} array with Yosys (cached after the first run)", cfg.rows, cfg.lanes));
+        synth.push(flow.synthesize(&verilog, hdl::verilog::TOP_MODULE, target, &opts)?);
+        if target.has_place_and_route() && pnr.is_none() {
+            spinner.set_message(format!("{target}: placing and routing with nextpnr for Fmax"));
+            match place_and_route_array(&flow, &verilog, cfg, target, &PnrOptions { synth: opts.clone(), ..PnrOptions::default() }) {
+                Ok(p) => pnr = Some(p),
+                Err(e @ FpgaError::DoesNotFit { .. }) => eprintln!("{target}: no Fmax ({e})"),
                 Err(e) => return Err(e.into()),
             }
-        } else {
-            synth.push(flow.synthesize(verilog, top, target, &opts)?);
         }
         spinner.finish_and_clear();
     }
@@ -161,7 +148,7 @@ pub fn run(a: ReportArgs) -> anyhow::Result<()> {
     let m = resolve_model(&a.model)?;
     let cfg = a.array.config_for(&m.config);
     cfg.validate()?;
-    let mut inputs = ReportInputs::new(&m.name, m.config.clone(), shape_of(&cfg));
+    let mut inputs = ReportInputs::new(&m.name, m.config.clone(), cfg.clone());
     inputs.clock_mhz = a.clock_mhz;
     inputs.context = a.context;
     inputs.prompt_tokens = a.prompt_tokens;
@@ -178,17 +165,14 @@ pub fn run(a: ReportArgs) -> anyhow::Result<()> {
         }
         (None, None) => None,
     };
-    if !a.targets.is_empty() || !a.lut_sweep.is_empty() {
-        let verilog = hdl::emit_verilog(&cfg)?;
-        let (synth, pnr) = synthesize(&verilog, &a.targets)?;
-        inputs.synth = synth;
-        inputs.pnr = pnr;
-        for spec in &a.lut_sweep {
-            let (rows, lanes) = parse_rxl(spec)?;
-            let c = ArrayConfig { rows, lanes, pipeline_depth: cfg.pipeline_depth.min(lanes), ..cfg.clone() };
-            let (rec, _) = synthesize(&hdl::emit_verilog(&c)?, &[Target::Xc7])?;
-            inputs.lut_sweep.extend(rec.into_iter().map(|r| (shape_of(&c), r)));
-        }
+    let (synth, pnr) = synthesize(&cfg, &a.targets)?;
+    inputs.synth = synth;
+    inputs.pnr = pnr;
+    for spec in &a.lut_sweep {
+        let (rows, lanes) = parse_rxl(spec)?;
+        let c = ArrayConfig { rows, lanes, pipeline_depth: cfg.pipeline_depth.min(lanes), ..cfg.clone() };
+        let (rec, _) = synthesize(&c, &[Target::Xc7])?;
+        inputs.lut_sweep.extend(rec.into_iter().map(|r| (c.clone(), r)));
     }
     let report = reports::build(&inputs)?;
     let files = reports::write_all(&report, &a.out)?;

@@ -10,7 +10,7 @@ use reports::sweep::{mark_pareto, sweep_points, SweepSetup};
 use reports::Figure;
 
 use super::array::PackingArg;
-use super::report::{resolve_model, shape_of};
+use super::report::resolve_model;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct SweepArgs {
@@ -85,15 +85,14 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
     let mut points = vec![];
     for c in &configs {
         pb.set_message(format!("{}x{}", c.rows, c.lanes));
-        let shape = shape_of(c);
         let luts = if a.synth {
             let verilog = hdl::emit_verilog(c)?;
             let rec = flow.synthesize(&verilog, hdl::verilog::TOP_MODULE, Target::Xc7, &SynthOptions { flatten: false, ..SynthOptions::default() })?;
             Figure::from_record(rec.resources.luts as f64, "LUTs (xc7)", &rec.source)
         } else {
-            reports::luts::xc7_luts(&shape).figure()
+            reports::luts::xc7_luts(c).figure()
         };
-        points.extend(sweep_points(&setup, &shape, &luts, &bandwidths));
+        points.extend(sweep_points(&setup, c, &luts, &bandwidths));
         pb.inc(1);
     }
     pb.finish_and_clear();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use golden::{LinearKind, MatmulSite, ModelConfig};
 use reports::cycles::call_cycles;
-use reports::ArrayShape;
+use reports::ArrayConfig;
 use sim::{ArraySummary, MatmulRecord, RunRecord};
 
 /// `../shared/models/bitllama2c` beside the repository, or `$TERN_SHARED_DIR/models/bitllama2c`.
@@ -33,7 +33,7 @@ pub fn shape(name: &str) -> ModelConfig {
 
 /// A run record built BY HAND from the analytic model (not a measurement): one prefill call of
 /// `prompt` vectors, then `decode` one-vector tokens; its source says so.
-pub fn hand_run(c: &ModelConfig, a: &ArrayShape, prompt: usize, decode: usize, nonzero: f64) -> RunRecord {
+pub fn hand_run(c: &ModelConfig, a: &ArrayConfig, prompt: usize, decode: usize, nonzero: f64) -> RunRecord {
     let mut matmuls = vec![];
     let mut call = |pos: usize, vectors: usize| {
         for layer in 0..c.n_layers {
@@ -58,7 +58,7 @@ pub fn hand_run(c: &ModelConfig, a: &ArrayShape, prompt: usize, decode: usize, n
         call(prompt + t, 1);
     }
     RunRecord {
-        array: ArraySummary { rows: a.rows, lanes: a.lanes, packing: a.packing.name().into(), binary: a.binary },
+        array: ArraySummary { rows: a.rows, lanes: a.lanes, packing: reports::array::packing_name(a.packing).into(), binary: a.binary },
         model: "hand-built".into(),
         tokens: prompt + decode,
         matmuls,
