@@ -117,6 +117,9 @@ pub fn place_and_route_array(flow: &Flow, verilog: &str, cfg: &ArrayConfig, targ
 /// ice40/ecp5 place and route it for a measured Fmax; an array too large for the default part
 /// keeps its synthesis record and gets no Fmax.
 fn synthesize(cfg: &ArrayConfig, targets: &[Target]) -> anyhow::Result<(Vec<SynthRecord>, Option<PnrRecord>)> {
+    if targets.is_empty() {
+        return Ok((vec![], None));
+    }
     let flow = Flow::from_env();
     let verilog = hdl::emit_verilog(cfg)?;
     let opts = SynthOptions { flatten: false, ..SynthOptions::default() };
