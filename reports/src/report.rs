@@ -12,7 +12,7 @@ use crate::constants::{self, Constant, Node};
 use crate::cycles::{self, check_cycles, decode_token_cycles, layer_projections, measured_decode, prefill_cycles};
 use crate::energy::{energy, op_counts, paper_ratio_figure, Design, EnergyBreakdown};
 use crate::error::{ReportError, Result};
-use crate::figure::{Figure, Kind};
+use crate::figure::Figure;
 use crate::luts::{xc7_luts, LutModel};
 use crate::roofline::{decode_traffic, prefill_traffic, presets, roofline, Bandwidth, Roofline, Traffic};
 use crate::scaling::{scaling, ScalingRow, ScalingSetup};
@@ -528,9 +528,4 @@ pub fn figures(value: &serde_json::Value) -> Vec<(String, Figure)> {
     let mut out = vec![];
     walk(value, "", &mut out);
     out
-}
-
-/// True if a figure is tagged as measured.
-pub fn is_measured(f: &Figure) -> bool {
-    f.kind == Kind::Measured
 }
