@@ -19,6 +19,10 @@ enum Command {
     Shapes,
     /// Write a model (e.g. a synthetic one) as a llama2.c export or a Hugging Face checkpoint.
     Export(cmd::export::ExportArgs),
+    /// Latency, energy, area and scaling report of a model on an array (JSON, Markdown, HTML, SVG).
+    Report(cmd::report::ReportArgs),
+    /// Many array shapes: LUTs vs tokens/s vs J/token, with the Pareto front.
+    Sweep(cmd::sweep::SweepArgs),
     /// Emit the ternary accumulate array as Verilog.
     Hdl(cmd::hdl::HdlArgs),
     /// Synthesize Verilog with Yosys (xc7, ice40, ecp5, asic); Fmax from nextpnr for ice40/ecp5.
@@ -33,6 +37,8 @@ fn main() {
         Command::Export(a) => cmd::export::run(a),
         Command::Synth(a) => cmd::synth::run(a),
         Command::Hdl(a) => cmd::hdl::run(a),
+        Command::Report(a) => cmd::report::run(a),
+        Command::Sweep(a) => cmd::sweep::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

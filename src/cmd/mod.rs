@@ -2,6 +2,8 @@ pub mod array;
 pub mod export;
 pub mod generate;
 pub mod hdl;
+pub mod report;
+pub mod sweep;
 pub mod synth;
 
 /// A spinner on stderr for a step that takes a while, with what it is doing.

@@ -102,17 +102,6 @@ pub fn cosim_run(model: &Model, name: &str, cfg: &ArrayConfig, tokens: usize) ->
     Ok(hw.run_record(name, tokens))
 }
 
-/// Place and route the array for `target` behind fpga's serial pin wrapper (its thousands of
-/// port bits fit no package); the Fmax measured is the array's own.
-pub fn place_and_route_array(flow: &Flow, verilog: &str, cfg: &ArrayConfig, target: Target, opts: &PnrOptions) -> fpga::Result<PnrRecord> {
-    let ports: Vec<fpga::WrapPort> = hdl::verilog::top_ports(cfg)
-        .into_iter()
-        .map(|(name, input, width)| fpga::WrapPort { name: name.into(), input, width })
-        .collect();
-    let wrapped = format!("{verilog}{}", fpga::serial_wrapper(hdl::verilog::TOP_MODULE, &ports, "clk"));
-    flow.place_and_route(&wrapped, fpga::WRAP_TOP, target, opts)
-}
-
 /// Synthesize the array for each target (hierarchical, as the LUT model is derived), and for
 /// ice40/ecp5 place and route it for a measured Fmax; an array too large for the default part
 /// keeps its synthesis record and gets no Fmax.
@@ -130,7 +119,7 @@ fn synthesize(cfg: &ArrayConfig, targets: &[Target]) -> anyhow::Result<(Vec<Synt
         synth.push(flow.synthesize(&verilog, hdl::verilog::TOP_MODULE, target, &opts)?);
         if target.has_place_and_route() && pnr.is_none() {
             spinner.set_message(format!("{target}: placing and routing with nextpnr for Fmax"));
-            match place_and_route_array(&flow, &verilog, cfg, target, &PnrOptions { synth: opts.clone(), ..PnrOptions::default() }) {
+            match super::synth::place_and_route_array(&flow, &verilog, cfg, target, &PnrOptions { synth: opts.clone(), ..PnrOptions::default() }) {
                 Ok(p) => pnr = Some(p),
                 Err(e @ FpgaError::DoesNotFit { .. }) => eprintln!("{target}: no Fmax ({e})"),
                 Err(e) => return Err(e.into()),

@@ -147,12 +147,7 @@ fn run_one(flow: &Flow, verilog: &str, top: &str, args: &SynthArgs, flatten: boo
             let pnr = flow.place_and_route(verilog, top, args.target, &opts)?;
             return Ok(Run { synth: pnr.synth.clone(), pnr: Some(pnr), macs });
         };
-        let ports: Vec<fpga::WrapPort> = hdl::verilog::top_ports(cfg)
-            .into_iter()
-            .map(|(name, input, width)| fpga::WrapPort { name: name.into(), input, width })
-            .collect();
-        let wrapped = format!("{verilog}{}", fpga::serial_wrapper(top, &ports, "clk"));
-        let pnr = flow.place_and_route(&wrapped, fpga::WRAP_TOP, args.target, &opts)?;
+        let pnr = place_and_route_array(flow, verilog, cfg, args.target, &opts)?;
         let synth = flow.synthesize(verilog, top, args.target, &synth_opts)?;
         Ok(Run { synth, pnr: Some(pnr), macs })
     } else {
@@ -273,4 +268,15 @@ fn table(runs: &[Run], best: usize) -> String {
     }
     out.truncate(out.trim_end().len());
     out
+}
+
+/// Place and route the array for `target` behind fpga's serial pin wrapper (its thousands of
+/// port bits fit no package); the Fmax measured is the array's own.
+pub fn place_and_route_array(flow: &Flow, verilog: &str, cfg: &hdl::ArrayConfig, target: Target, opts: &PnrOptions) -> fpga::Result<PnrRecord> {
+    let ports: Vec<fpga::WrapPort> = hdl::verilog::top_ports(cfg)
+        .into_iter()
+        .map(|(name, input, width)| fpga::WrapPort { name: name.into(), input, width })
+        .collect();
+    let wrapped = format!("{verilog}{}", fpga::serial_wrapper(hdl::verilog::TOP_MODULE, &ports, "clk"));
+    flow.place_and_route(&wrapped, fpga::WRAP_TOP, target, opts)
 }
