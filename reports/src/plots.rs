@@ -50,12 +50,27 @@ fn svg(name: &str, f: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shif
 }
 
 /// (min, max) of positive values, widened by a factor for a log axis.
+/// A log-axis label only at 1, 2 and 5 times a power of ten (the others crowd the axis).
+fn round_label(v: &f64) -> String {
+    let lead = *v / 10f64.powf(v.abs().log10().floor());
+    if [1.0, 2.0, 5.0].iter().any(|d| (lead - d).abs() < 1e-6) {
+        crate::figure::format_value(*v)
+    } else {
+        String::new()
+    }
+}
+
 fn log_range(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
     let (lo, hi) = values.filter(|v| *v > 0.0 && v.is_finite()).fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
     if lo > hi {
         return 0.1..10.0;
     }
-    // pad by a factor that grows with the spread: flat series keep a readable scale
+    // a series within one decade gets the whole decades around it: a log axis labels nothing
+    // narrower, and the flatness is then plain to see
+    if hi / lo < 10.0 {
+        return 10f64.powf(lo.log10().floor())..10f64.powf(hi.log10().floor() + 1.0);
+    }
+    // otherwise pad by a factor that grows with the spread
     let pad = (hi / lo).powf(0.1).clamp(1.02, 2.0);
     (lo / pad)..(hi * pad)
 }
@@ -227,13 +242,16 @@ pub fn pareto_plot(points: &[SweepPoint], model: &str) -> Result<Plot> {
             (1, &right, "J / token (7nm)", |p| p.j_per_token.value),
         ] {
             let y = log_range(points.iter().map(get));
+            // the values' span in the caption: a log axis labels only whole powers of ten
+            let (lo, hi) = points.iter().map(get).fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+            let span = format!("{} .. {}", crate::figure::format_value(lo), crate::figure::format_value(hi));
             let mut c = ChartBuilder::on(area)
-                .caption(format!("{model}: LUTs vs {ylabel}"), ("sans-serif", 15))
+                .caption(format!("{model}: LUTs vs {ylabel} ({span})"), ("sans-serif", 14))
                 .margin(10)
                 .x_label_area_size(36)
                 .y_label_area_size(60)
                 .build_cartesian_2d(x.clone().log_scale(), y.log_scale())?;
-            c.configure_mesh().x_desc("LUTs (xc7)").x_label_formatter(&|v| crate::figure::format_value(*v)).y_desc(ylabel).y_label_formatter(&|v| crate::figure::format_value(*v)).draw()?;
+            c.configure_mesh().x_desc("LUTs (xc7)").x_label_formatter(&round_label).y_desc(ylabel).y_label_formatter(&round_label).draw()?;
             for (i, bw) in bws.iter().enumerate() {
                 let color = SERIES[i % SERIES.len()];
                 let mine: Vec<&SweepPoint> = points.iter().filter(|p| &p.bandwidth == bw).collect();

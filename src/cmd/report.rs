@@ -149,7 +149,15 @@ pub fn run(a: ReportArgs) -> anyhow::Result<()> {
     inputs.run = match (&a.record, a.cosim_tokens) {
         (Some(p), _) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("cannot read the run record {}", p.display()))?;
-            Some(serde_json::from_str(&text).with_context(|| format!("{} is not a run record of `tern generate --record`", p.display()))?)
+            let run: RunRecord = serde_json::from_str(&text).with_context(|| format!("{} is not a run record of `tern generate --record`", p.display()))?;
+            let (ra, packing) = (&run.array, serde_json::to_value(cfg.packing)?);
+            if (ra.rows, ra.lanes, ra.binary) != (cfg.rows, cfg.lanes, cfg.binary) || packing != ra.packing.as_str() {
+                anyhow::bail!(
+                    "the run record {} was made on a {}x{} {} array, not the {}x{} {} array of this report; pass the same --rows/--lanes/--packing",
+                    p.display(), ra.rows, ra.lanes, ra.packing, cfg.rows, cfg.lanes, packing.as_str().unwrap_or("?")
+                );
+            }
+            Some(run)
         }
         (None, Some(n)) => {
             let model = m.weights.as_ref().with_context(|| format!("{} is shape-only: co-simulation needs weights (use synthetic:NAME or a checkpoint)", m.name))?;
