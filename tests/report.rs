@@ -2,17 +2,12 @@
 //! files, every figure is tagged, the paper's 71.4x comes out of the table, and the HTML opens
 //! in headless Chromium with its plots rendered (screenshots kept in the test's output folder).
 
+mod common;
+
+use common::shared;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn shared() -> PathBuf {
-    let dir = std::env::var_os("TERN_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-        .join("models/bitllama2c");
-    assert!(dir.join("tinystories-1m.bin").exists(), "shared checkpoints missing at {}; set TERN_SHARED_DIR", dir.display());
-    dir
-}
 
 fn chromium() -> PathBuf {
     let candidates = [std::env::var("CHROMIUM").unwrap_or_default(), "/usr/bin/chromium".into(), "/usr/bin/chromium-browser".into()];
