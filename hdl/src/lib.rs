@@ -97,8 +97,20 @@
 //! chains, 26.7 over the binary tree): it pays 8 LUTs per lane plus the accumulator, the tree of
 //! chains pays an extra adder tree, the binary tree pays for the negation and
 //! every level. The remaining overhead over 8.0 is the accumulator adder (ACC LUTs per row).
+//!
+//! ## The int8 baseline ([`baseline`])
+//! [`baseline::emit_baseline_verilog`]`(&ArrayConfig)` emits `mac_array`
+//! ([`baseline::TOP_MODULE`]): the same `R x L` shape and stream interface with int8 weights
+//! (`w_data` is `R * L * 8` bits) and real multipliers (registered products, a pipelined
+//! adder tree per row, the same accumulator and controller), so synthesis measures what
+//! ternary weights save instead of claiming it. Its accumulator must hold
+//! `128 * 128 * max_k` ([`baseline::min_accumulator_bits`]). It is plain Verilog from a Rust
+//! generator (widths grow per tree level, awkward as rust-hdl const generics) and is checked
+//! against exact integer dot products in Verilator (`tests/baseline_sim.rs`); the fpga
+//! crate's tests synthesize it next to the ternary array.
 
 pub mod accumulator;
+pub mod baseline;
 pub mod array;
 pub mod chain;
 pub mod config;
