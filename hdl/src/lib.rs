@@ -87,8 +87,8 @@
 //!
 //! | 16x64 | structure | LUT/MAC | note |
 //! |---|---|---|---|
-//! | 2bit, generator | systolic offset-binary chain | **8.39** (8596 cells: 8194 LUT4, 389 LUT2, 10 LUT6, 2 LUT3, 1 INV) | hierarchical synthesis; `tests/synth.rs` asserts <= 12 |
-//! | base3, generator | same + base-3 decoders | see `tests/synth.rs` output (~16) | decode is ~38 LUTs per byte |
+//! | 2bit, generator | systolic offset-binary chain | **8.39** (8596 cells: 8194 LUT4, 389 LUT2, 10 LUT6, 2 LUT3, 1 INV) | hierarchical synthesis; `fpga/tests/hdl_arrays.rs` asserts <= 12 |
+//! | base3, generator | same + base-3 decoders | 16.02 (`fpga/tests/hdl_arrays.rs` output) | decode is ~38 LUTs per byte |
 //!
 //! Structures compared on one 64-lane row (hand-written Verilog in `hdl/experiments/`,
 //! 20-bit accumulator, same command on `-top row`, hierarchical and flattened equal):

@@ -1,5 +1,6 @@
-//! Minimal Yosys / Verilator invocations for the hdl tests (the fpga crate owns the general
-//! runner). Missing tools fail the test with the install command.
+//! Tool helpers for the lint tests: Verilator and Yosys elaboration only. Synthesis lives in
+//! the fpga crate (`fpga/tests/hdl_arrays.rs` runs these arrays through `fpga::Flow`).
+//! Missing tools fail the test with the install command.
 
 #![allow(dead_code)]
 
@@ -33,29 +34,4 @@ pub fn yosys(script: &str) -> String {
     let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "yosys failed on `{script}`:\n{log}");
     log
-}
-
-/// Synthesize `verilog` with `synth_<family> <extra>`, flatten the mapped netlist (no further
-/// optimization) and return the cell counts by type from `stat -json`.
-pub fn synth_cells(verilog: &str, family: &str, extra: &str, tag: &str) -> serde_json::Map<String, serde_json::Value> {
-    let v = write_temp(&format!("{tag}.v"), verilog);
-    let json = v.with_extension("json");
-    yosys(&format!(
-        "read_verilog {}; synth_{family} -top tern_array {extra}; flatten; tee -q -o {} stat -json",
-        v.display(),
-        json.display()
-    ));
-    let stat: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    stat["design"]["num_cells_by_type"].as_object().cloned().expect("stat -json has design.num_cells_by_type")
-}
-
-/// Cells that take a LUT on xc7: LUT1..LUT6 and INV.
-pub fn xilinx_luts(cells: &serde_json::Map<String, serde_json::Value>) -> u64 {
-    cells.iter().filter(|(k, _)| k.starts_with("LUT") || *k == "INV").map(|(_, v)| v.as_u64().unwrap()).sum()
-}
-
-/// Multiplier cells of any family found in a cell count.
-pub fn multipliers(cells: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
-    const MUL: [&str; 7] = ["$mul", "$__mul", "$macc", "DSP48E1", "SB_MAC16", "MULT18X18D", "$__MUL"];
-    cells.keys().filter(|k| MUL.iter().any(|m| k.starts_with(m))).cloned().collect()
 }
