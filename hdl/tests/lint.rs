@@ -138,3 +138,21 @@ fn baseline_lints_with_width_warnings_on() {
         lint_both(&v, hdl::baseline::TOP_MODULE, &tag, &["--lint-only", "-Wall", "-Wno-DECLFILENAME"]);
     }
 }
+
+/// The Yosys check stands in for `yosys_validate` on 64x64: it must fail on each defect
+/// `yosys_validate` looks for.
+#[test]
+fn yosys_check_fails_on_what_yosys_validate_fails_on() {
+    let bad = [
+        ("implicit", "module t(input wire a, output wire y); assign n = a; assign y = n; endmodule"),
+        ("latch", "module t(input wire a, input wire e, output reg y); always @(*) if (e) y = a; endmodule"),
+        ("undriven", "module t(input wire a, output wire y); wire n; assign y = a & n; endmodule"),
+        ("missing", "module t(input wire a, output wire y); nothere u(.a(a), .y(y)); endmodule"),
+        ("redefined", "module t(output wire y); assign y = 1'b0; endmodule\nmodule t(output wire y); assign y = 1'b1; endmodule"),
+    ];
+    for (tag, text) in bad {
+        let caught = std::panic::catch_unwind(|| yosys_check(text, "t", &format!("bad_{tag}"))).is_err();
+        assert!(caught, "the Yosys check accepted the {tag} design");
+    }
+    yosys_check("module t(input wire a, output wire y); assign y = ~a; endmodule", "t", "good");
+}
