@@ -19,7 +19,6 @@
 mod common;
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -57,16 +56,17 @@ impl Design {
     }
 }
 
-/// One synthesis per (design, target, flatten) per process; concurrent tests asking for the
-/// same one wait for the first.
-fn synth(design: Design, target: Target, flatten: bool) -> Arc<SynthRecord> {
+/// One hierarchical synthesis per (design, target) per process; concurrent tests asking for
+/// the same one wait for the first.
+fn synth(design: Design, target: Target) -> Arc<SynthRecord> {
     type Slot = Arc<OnceLock<Arc<SynthRecord>>>;
-    static RUNS: OnceLock<Mutex<HashMap<(String, Target, bool), Slot>>> = OnceLock::new();
-    let key = (format!("{design:?}"), target, flatten);
+    type Runs = Mutex<HashMap<(String, Target), Slot>>;
+    static RUNS: OnceLock<Runs> = OnceLock::new();
+    let key = (format!("{design:?}"), target);
     let slot = RUNS.get_or_init(Default::default).lock().unwrap().entry(key).or_default().clone();
     slot.get_or_init(|| {
         let (v, top) = design.verilog_and_top();
-        let opts = SynthOptions { flatten, ..SynthOptions::default() };
+        let opts = SynthOptions { flatten: false, ..SynthOptions::default() };
         Arc::new(ok(Flow::from_env().synthesize(&v, top, target, &opts)))
     })
     .clone()
@@ -80,7 +80,7 @@ fn per_mac(luts: u64) -> f64 {
 fn ternary_16x64_xc7_is_multiplier_free_and_within_lut_bound() {
     // hierarchical, as the hdl docs measured it (the totals multiply out the hierarchy, as
     // `flatten; stat` after synthesis does)
-    let r = synth(Design::Ternary(Packing::TwoBit), Target::Xc7, false);
+    let r = synth(Design::Ternary(Packing::TwoBit), Target::Xc7);
     assert!(!r.has_multipliers(), "{:?}", r.resources.multiplier_cells);
     assert_eq!((r.rtl_multipliers, r.resources.dsps), (0, 0));
     let luts = r.resources.luts;
@@ -93,7 +93,7 @@ fn ternary_16x64_xc7_is_multiplier_free_and_within_lut_bound() {
 #[test]
 fn ternary_16x64_ice40_and_ecp5_are_multiplier_free() {
     for (target, mul) in [(Target::Ice40, "SB_MAC16"), (Target::Ecp5, "MULT18X18D")] {
-        let r = synth(Design::Ternary(Packing::TwoBit), target, false);
+        let r = synth(Design::Ternary(Packing::TwoBit), target);
         // at least one LUT per lane bit, or something was optimized away
         assert!(r.resources.luts >= 8 * 16 * 64, "{target}: suspiciously small netlist {:?}", r.cells);
         assert!(!r.cells.contains_key(mul), "{target}: {:?}", r.cells);
@@ -104,7 +104,7 @@ fn ternary_16x64_ice40_and_ecp5_are_multiplier_free() {
 
 #[test]
 fn ternary_base3_16x64_xc7_is_multiplier_free() {
-    let r = synth(Design::Ternary(Packing::Base3), Target::Xc7, false);
+    let r = synth(Design::Ternary(Packing::Base3), Target::Xc7);
     assert!(!r.has_multipliers(), "{:?}", r.resources.multiplier_cells);
     let pm = per_mac(r.resources.luts);
     eprintln!("16x64 base3 xc7: {pm:.2} LUTs per MAC");
@@ -117,15 +117,10 @@ fn summary(name: &str, r: &fpga::Resources) -> String {
     format!("{name:<34} {:>7} LUTs {:>5} DSPs {:>6} FFs {:>5} carry cells", r.luts, r.dsps, r.ffs, r.carry_cells)
 }
 
-/// `a / b` as the printed ratio.
-fn ratio(a: f64, b: f64) -> f64 {
-    a / b
-}
-
 #[test]
 fn baseline_has_multipliers_where_the_ternary_array_has_none_xc7() {
-    let t = synth(Design::Ternary(Packing::TwoBit), Target::Xc7, false);
-    let b = synth(Design::Baseline, Target::Xc7, false);
+    let t = synth(Design::Ternary(Packing::TwoBit), Target::Xc7);
+    let b = synth(Design::Baseline, Target::Xc7);
     // one `$mul` per MAC in the RTL, each mapped to one DSP48E1 (8 x 8 fits a 25 x 18 DSP)
     assert!(b.has_multipliers());
     assert_eq!(b.rtl_multipliers, 16 * 64);
@@ -139,8 +134,8 @@ fn baseline_has_multipliers_where_the_ternary_array_has_none_xc7() {
     eprintln!("{}", summary("int8 mac_array (acc 29)", &b.resources));
     eprintln!(
         "ternary / baseline: LUTs {:.3}, FFs {:.3}, DSPs 0 vs {}",
-        ratio(t.resources.luts as f64, b.resources.luts as f64),
-        ratio(t.resources.ffs as f64, b.resources.ffs as f64),
+        t.resources.luts as f64 / b.resources.luts as f64,
+        t.resources.ffs as f64 / b.resources.ffs as f64,
         b.resources.dsps
     );
 }
@@ -169,7 +164,7 @@ fn synth_xc7_nodsp(design: Design) -> fpga::Resources {
     std::fs::write(dir.path().join("synth.ys"), &script).unwrap();
     let out = Command::new(flow.tools.program(Tool::Yosys)).args(["-q", "-s", "synth.ys"]).current_dir(dir.path()).output().unwrap();
     assert!(out.status.success(), "yosys -nodsp failed: {}", String::from_utf8_lossy(&out.stderr));
-    let text = std::fs::read_to_string(Path::new(dir.path()).join(stat)).unwrap();
+    let text = std::fs::read_to_string(dir.path().join(stat)).unwrap();
     let cells = ok(ok(fpga::stat::parse_stat_json(&text)).total_cells(top));
     let r = fpga::resources::derive(Target::Xc7, &cells);
     ok(flow.cache.prepare());
@@ -179,7 +174,7 @@ fn synth_xc7_nodsp(design: Design) -> fpga::Resources {
 
 #[test]
 fn baseline_without_dsps_against_ternary_lut_for_lut_xc7() {
-    let t = synth(Design::Ternary(Packing::TwoBit), Target::Xc7, false);
+    let t = synth(Design::Ternary(Packing::TwoBit), Target::Xc7);
     let b = synth_xc7_nodsp(Design::Baseline);
     assert_eq!(b.dsps, 0);
     assert!(b.multiplier_cells.is_empty(), "{:?}", b.multiplier_cells);
@@ -192,21 +187,21 @@ fn baseline_without_dsps_against_ternary_lut_for_lut_xc7() {
         "LUT/MAC: ternary {:.2}, baseline {:.2}; ternary / baseline: LUTs {:.4} ({:.1}x fewer), FFs {:.3}",
         per_mac(t.resources.luts),
         per_mac(b.luts),
-        ratio(t.resources.luts as f64, b.luts as f64),
-        ratio(b.luts as f64, t.resources.luts as f64),
-        ratio(t.resources.ffs as f64, b.ffs as f64)
+        t.resources.luts as f64 / b.luts as f64,
+        b.luts as f64 / t.resources.luts as f64,
+        t.resources.ffs as f64 / b.ffs as f64
     );
 }
 
 #[test]
 fn baseline_against_ternary_asic_area() {
-    let t = synth(Design::Ternary(Packing::TwoBit), Target::Asic, false);
-    let b = synth(Design::Baseline, Target::Asic, false);
+    let t = synth(Design::Ternary(Packing::TwoBit), Target::Asic);
+    let b = synth(Design::Baseline, Target::Asic);
     assert!(b.has_multipliers() && b.rtl_multipliers == 16 * 64);
     assert!(!t.has_multipliers());
     let (ta, ba) = (t.asic.as_ref().unwrap(), b.asic.as_ref().unwrap());
     assert!(ta.unknown_cells.is_empty() && ba.unknown_cells.is_empty(), "{:?} {:?}", ta.unknown_cells, ba.unknown_cells);
-    // 1024 array multipliers of 8 x 8 against 1024 8-bit carry-save lanes
+    // 1024 8 x 8 array multipliers against 1024 ternary lanes (one 8-bit add each)
     assert!(ba.nand2_eq > 3.0 * ta.nand2_eq, "baseline {} vs ternary {}", ba.nand2_eq, ta.nand2_eq);
     eprintln!("modeled area from measured gates, yosys synth + abc -g (hierarchical), 16x64:");
     for (name, r, a) in [("ternary tern_array (2bit, acc 24)", &t, ta), ("int8 mac_array (acc 29)", &b, ba)] {
@@ -214,8 +209,8 @@ fn baseline_against_ternary_asic_area() {
     }
     eprintln!(
         "ternary / baseline area: {:.3} ({:.1}x smaller); NAND2-eq per MAC: ternary {:.0}, baseline {:.0}",
-        ratio(ta.nand2_eq, ba.nand2_eq),
-        ratio(ba.nand2_eq, ta.nand2_eq),
+        ta.nand2_eq / ba.nand2_eq,
+        ba.nand2_eq / ta.nand2_eq,
         ta.nand2_eq / 1024.0,
         ba.nand2_eq / 1024.0
     );
