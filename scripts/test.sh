@@ -10,4 +10,4 @@ command -v cargo >/dev/null || { echo "test: cargo is missing; install Rust (htt
 say "checking external tools (scripts/install-tools.sh)"
 bash scripts/install-tools.sh
 say "cargo test --workspace (first run compiles everything: several minutes on 2 cores)"
-cargo test --workspace --quiet
+cargo test --workspace --quiet --no-fail-fast
