@@ -67,6 +67,12 @@ fn report_on_the_1m_checkpoint_writes_tagged_figures_and_renders_in_chromium() {
     let nz = figure(&r, &["energy", "nonzero_fraction"]);
     assert_eq!(nz["kind"], "measured");
     assert!((0.63..0.65).contains(&nz["value"].as_f64().unwrap()), "{nz}");
+    // the int8 x int8 MAC baseline of the same shape, synthesized by the same flow
+    let base = &r["resources"]["baseline"][0];
+    assert_eq!(base["target"], "xc7");
+    assert_eq!(base["ternary"]["dsps"]["value"], 0.0);
+    assert_eq!(base["baseline"]["dsps"]["value"], 1024.0, "one DSP48E1 per int8 multiplier");
+    assert_eq!(base["lut_ratio"]["kind"], "measured");
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(md.contains("measured") && md.contains("modeled") && md.contains("71.43 x"));
 

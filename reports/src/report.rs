@@ -39,6 +39,9 @@ pub struct ReportInputs {
     pub run: Option<RunRecord>,
     /// Synthesis records of this array (any targets; `asic` gives the logic area).
     pub synth: Vec<SynthRecord>,
+    /// Synthesis of the int8 x int8 multiply-accumulate baseline of the same shape
+    /// (`hdl::baseline`), per target: the measured cost of multipliers.
+    pub baseline_synth: Vec<SynthRecord>,
     /// Place and route of this array (measured Fmax).
     pub pnr: Option<PnrRecord>,
     /// Clock to assume; overrides a measured Fmax.
@@ -64,6 +67,7 @@ impl ReportInputs {
             array,
             run: None,
             synth: vec![],
+            baseline_synth: vec![],
             pnr: None,
             clock_mhz: None,
             bandwidths: presets(),
@@ -186,6 +190,20 @@ pub struct ResourceSection {
     pub lut_points: Vec<LutPoint>,
     /// Published LUTs per ternary MAC to compare with.
     pub published_luts_per_mac: Vec<(String, Figure)>,
+    /// This array against the int8 MAC baseline of the same shape, per target synthesized.
+    pub baseline: Vec<BaselineRow>,
+}
+
+/// The ternary array and the int8 x int8 MAC baseline of the same shape on one target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BaselineRow {
+    pub target: String,
+    pub ternary: SynthSummary,
+    pub baseline: SynthSummary,
+    /// baseline LUTs / ternary LUTs
+    pub lut_ratio: Figure,
+    /// baseline NAND2 equivalents / ternary NAND2 equivalents (asic only)
+    pub area_ratio: Option<Figure>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -374,6 +392,26 @@ fn resource_section(inputs: &ReportInputs) -> ResourceSection {
             ("ternfpga (Arty A7, Vivado), pipelined ternary MAC lane".into(), cite(18.6, "ternfpga, as quoted in DESIGN.md")),
             ("FINN MVAU LUT formula, 2-bit x 8-bit MAC".into(), cite(55.0, "FINN generic MVAU LUT estimate, as quoted in DESIGN.md")),
         ],
+        baseline: inputs
+            .baseline_synth
+            .iter()
+            .filter_map(|b| {
+                let t = inputs.synth.iter().find(|t| t.target == b.target)?;
+                let src = format!("{} (baseline) / {} (ternary)", b.source, t.source);
+                let ratio = |x: f64, y: f64| Figure::from_record(x / y.max(1.0), "x", &src);
+                let area_ratio = match (&b.asic, &t.asic) {
+                    (Some(ba), Some(ta)) => Some(Figure::modeled(ba.nand2_eq / ta.nand2_eq.max(1.0), "x", format!("NAND2 equivalents of measured gate counts: {src}"))),
+                    _ => None,
+                };
+                Some(BaselineRow {
+                    target: b.target.to_string(),
+                    ternary: synth_summary(t, macs),
+                    baseline: synth_summary(b, macs),
+                    lut_ratio: ratio(b.resources.luts as f64, t.resources.luts as f64),
+                    area_ratio,
+                })
+            })
+            .collect(),
     }
 }
 

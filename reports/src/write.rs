@@ -186,6 +186,20 @@ pub fn document(r: &Report, plots: &[Plot]) -> Vec<Block> {
             })
             .collect(),
     ));
+    if !r.resources.baseline.is_empty() {
+        d.push(Block::Para("Against an int8 x int8 multiply-accumulate array of the same shape and interface (hdl::baseline), synthesized by the same flow:".into()));
+        d.push(table(
+            &["target", "ternary LUTs", "int8 MAC LUTs", "int8 MAC / ternary LUTs", "ternary DSPs", "int8 MAC DSPs", "int8 MAC / ternary area"],
+            r.resources
+                .baseline
+                .iter()
+                .map(|b| {
+                    let area = b.area_ratio.as_ref().map_or(Cell::Text("-".into()), |f| f.into());
+                    vec![b.target.clone().into(), (&b.ternary.luts).into(), (&b.baseline.luts).into(), (&b.lut_ratio).into(), (&b.ternary.dsps).into(), (&b.baseline.dsps).into(), area]
+                })
+                .collect(),
+        ));
+    }
     let mut rows: Vec<Vec<Cell>> = vec![vec!["this array (model)".into(), (&r.resources.modeled_luts_per_mac).into()]];
     rows.extend(r.resources.published_luts_per_mac.iter().map(|(n, f)| vec![n.clone().into(), f.into()]));
     d.push(table(&["LUTs per ternary MAC", "value"], rows));

@@ -105,9 +105,11 @@ pub fn cosim_run(model: &Model, name: &str, cfg: &ArrayConfig, tokens: usize) ->
 /// Synthesize the array for each target (hierarchical, as the LUT model is derived), and for
 /// ice40/ecp5 place and route it for a measured Fmax; an array too large for the default part
 /// keeps its synthesis record and gets no Fmax.
-fn synthesize(cfg: &ArrayConfig, targets: &[Target]) -> anyhow::Result<(Vec<SynthRecord>, Option<PnrRecord>)> {
+/// With `baseline`, the int8 x int8 MAC array of the same shape is synthesized for each target
+/// too (third value), so the report shows the measured cost of multipliers.
+fn synthesize(cfg: &ArrayConfig, targets: &[Target], baseline: bool) -> anyhow::Result<(Vec<SynthRecord>, Option<PnrRecord>, Vec<SynthRecord>)> {
     if targets.is_empty() {
-        return Ok((vec![], None));
+        return Ok((vec![], None, vec![]));
     }
     let flow = Flow::from_env();
     let verilog = hdl::emit_verilog(cfg)?;
@@ -127,7 +129,17 @@ fn synthesize(cfg: &ArrayConfig, targets: &[Target]) -> anyhow::Result<(Vec<Synt
         }
         spinner.finish_and_clear();
     }
-    Ok((synth, pnr))
+    let mut base = vec![];
+    if baseline && !cfg.binary {
+        let b = ArrayConfig { accumulator_bits: hdl::baseline::min_accumulator_bits(cfg).max(cfg.accumulator_bits), ..cfg.clone() };
+        let verilog = hdl::baseline::emit_baseline_verilog(&b)?;
+        for &target in targets {
+            let spinner = super::spinner(format!("{target}: synthesizing the {}x{} int8 MAC baseline with Yosys (cached after the first run)", cfg.rows, cfg.lanes));
+            base.push(flow.synthesize(&verilog, hdl::baseline::TOP_MODULE, target, &opts)?);
+            spinner.finish_and_clear();
+        }
+    }
+    Ok((synth, pnr, base))
 }
 
 /// `RxL` -> (rows, lanes).
@@ -165,13 +177,14 @@ pub fn run(a: ReportArgs) -> anyhow::Result<()> {
         }
         (None, None) => None,
     };
-    let (synth, pnr) = synthesize(&cfg, &a.targets)?;
+    let (synth, pnr, baseline) = synthesize(&cfg, &a.targets, true)?;
     inputs.synth = synth;
     inputs.pnr = pnr;
+    inputs.baseline_synth = baseline;
     for spec in &a.lut_sweep {
         let (rows, lanes) = parse_rxl(spec)?;
         let c = ArrayConfig { rows, lanes, pipeline_depth: cfg.pipeline_depth.min(lanes), ..cfg.clone() };
-        let (rec, _) = synthesize(&c, &[Target::Xc7])?;
+        let (rec, _, _) = synthesize(&c, &[Target::Xc7], false)?;
         inputs.lut_sweep.extend(rec.into_iter().map(|r| (c.clone(), r)));
     }
     let report = reports::build(&inputs)?;

@@ -23,6 +23,9 @@ pub struct SynthArgs {
     /// The generated array (when no --verilog is given).
     #[command(flatten)]
     pub array: ArrayArgs,
+    /// Synthesize the int8 x int8 multiply-accumulate baseline of the same shape instead.
+    #[arg(long, conflicts_with = "verilog")]
+    pub baseline: bool,
     /// Flatten the hierarchy before mapping (the default).
     #[arg(long, conflicts_with_all = ["no_flatten", "both"])]
     pub flatten: bool,
@@ -70,6 +73,29 @@ pub fn run(args: SynthArgs) -> anyhow::Result<()> {
         (Some(path), Some(top)) => {
             let verilog = std::fs::read_to_string(path).with_context(|| format!("cannot read Verilog file {}", path.display()))?;
             synthesize_verilog(&verilog, top, &args, None)?
+        }
+        _ if args.baseline => {
+            let mut cfg = args.array.config(8192);
+            if args.array.accumulator_bits.is_none() {
+                cfg.accumulator_bits = hdl::baseline::min_accumulator_bits(&cfg);
+            }
+            let verilog = hdl::baseline::emit_baseline_verilog(&cfg).context("cannot generate the baseline")?;
+            if args.target.has_place_and_route() && !args.no_pnr {
+                anyhow::bail!("place and route of the baseline is not wired (its weight bus differs from the array's); add --no-pnr");
+            }
+            let spinner = super::spinner(format!("synthesizing the {}x{} int8 MAC baseline for {}", cfg.rows, cfg.lanes, args.target));
+            let mut text = synthesize_verilog(&verilog, hdl::baseline::TOP_MODULE, &args, None);
+            spinner.finish_and_clear();
+            if let (Ok(t), true) = (&mut text, args.json) {
+                // the same lut_per_mac figure as the array's, for comparison
+                let mut v: Value = serde_json::from_str(t)?;
+                if let Some(luts) = v.get("luts").and_then(Value::as_f64) {
+                    v["macs"] = json!(cfg.rows * cfg.lanes);
+                    v["lut_per_mac"] = json!(luts / (cfg.rows * cfg.lanes) as f64);
+                }
+                *t = serde_json::to_string_pretty(&v)?;
+            }
+            text?
         }
         _ => {
             let cfg = args.array.config(8192);
