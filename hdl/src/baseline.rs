@@ -41,7 +41,7 @@
 
 use crate::config::{signed_bits_for, ArrayConfig, MIN_ACC_BITS};
 use crate::error::HdlError;
-use crate::pack::{pack_activations, Beat};
+use crate::pack::Beat;
 use std::fmt::Write;
 
 /// Name of the top module of [`emit_baseline_verilog`]'s output.
@@ -304,24 +304,7 @@ pub fn pack_weights(cfg: &ArrayConfig, rows: &[&[i8]]) -> Result<Vec<u8>, HdlErr
 /// any int8 values): the same tiling and padding as [`crate::pack::matvec_beats`].
 pub fn matvec_beats(cfg: &ArrayConfig, w: &[i8], n: usize, k: usize, x: &[i8]) -> Result<Vec<Beat>, HdlError> {
     validate(cfg)?;
-    if w.len() != n * k || x.len() != k {
-        return Err(HdlError::Weights(format!("W has {} entries and x {}, expected {n}x{k} and {k}", w.len(), x.len())));
-    }
-    if k > cfg.max_k {
-        return Err(HdlError::Weights(format!("K = {k} is above max_k = {}", cfg.max_k)));
-    }
-    let (r, l) = (cfg.rows, cfg.lanes);
-    let slices = cfg.slices(k);
-    let mut beats = vec![];
-    for tile in 0..n.div_ceil(r) {
-        for s in 0..slices {
-            let cols = s * l..((s + 1) * l).min(k);
-            let act = pack_activations(cfg, &x[cols.clone()])?;
-            let rows: Vec<&[i8]> = (tile * r..((tile + 1) * r).min(n)).map(|row| &w[row * k + cols.start..row * k + cols.end]).collect();
-            beats.push(Beat { act, weights: pack_weights(cfg, &rows)?, last: s + 1 == slices, tile });
-        }
-    }
-    Ok(beats)
+    crate::pack::tile_beats(cfg, w, n, k, x, pack_weights)
 }
 
 #[cfg(test)]

@@ -111,6 +111,19 @@ pub struct Beat {
 /// against zero activations, so they add nothing.
 pub fn matvec_beats(cfg: &ArrayConfig, w: &[i8], n: usize, k: usize, x: &[i8]) -> Result<Vec<Beat>, HdlError> {
     cfg.validate()?;
+    tile_beats(cfg, w, n, k, x, pack_weights)
+}
+
+/// The tiling of [`matvec_beats`] with the weights of each slice packed by `pack_w` (the
+/// baseline array packs int8 weights; the shape checks and tiling are the same).
+pub fn tile_beats(
+    cfg: &ArrayConfig,
+    w: &[i8],
+    n: usize,
+    k: usize,
+    x: &[i8],
+    pack_w: impl Fn(&ArrayConfig, &[&[i8]]) -> Result<Vec<u8>, HdlError>,
+) -> Result<Vec<Beat>, HdlError> {
     if w.len() != n * k || x.len() != k {
         return Err(HdlError::Weights(format!("W has {} entries and x {}, expected {n}x{k} and {k}", w.len(), x.len())));
     }
@@ -125,7 +138,7 @@ pub fn matvec_beats(cfg: &ArrayConfig, w: &[i8], n: usize, k: usize, x: &[i8]) -
             let cols = s * l..((s + 1) * l).min(k);
             let act = pack_activations(cfg, &x[cols.clone()])?;
             let rows: Vec<&[i8]> = (tile * r..((tile + 1) * r).min(n)).map(|row| &w[row * k + cols.start..row * k + cols.end]).collect();
-            let weights = pack_weights(cfg, &rows)?;
+            let weights = pack_w(cfg, &rows)?;
             beats.push(Beat { act, weights, last: s + 1 == slices, tile });
         }
     }
