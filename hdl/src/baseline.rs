@@ -234,18 +234,7 @@ fn top_module(cfg: &ArrayConfig) -> String {
     // valid/last stage 0 is the input registers, stage `s` holds the row sums
     let s = latency(cfg) - 2;
     let row_w = l * WEIGHT_BITS;
-    let mut v = String::new();
-    let _ = write!(
-        v,
-        "\n\nmodule {TOP_MODULE}(\n    input wire clk,\n    input wire reset,\n    \
-         input wire [{}:0] act_data,\n    input wire act_valid,\n    input wire act_last,\n    \
-         output wire act_ready,\n    input wire [{}:0] w_data,\n    input wire w_valid,\n    \
-         output wire w_ready,\n    output wire [{}:0] res_data,\n    output wire res_valid,\n    \
-         output wire k_overflow\n);\n",
-        l * a - 1,
-        weight_bus_bits(cfg) - 1,
-        r * acc - 1
-    );
+    let mut v = crate::verilog::stream_module_header(TOP_MODULE, l * a, weight_bus_bits(cfg), r * acc);
     let _ = write!(
         v,
         "    // stream join: a slice is accepted when both streams are valid\n    \

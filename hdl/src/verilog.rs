@@ -141,20 +141,24 @@ pub fn top_ports(cfg: &ArrayConfig) -> Vec<(&'static str, bool, usize)> {
     ]
 }
 
-fn top_module(cfg: &ArrayConfig) -> String {
-    let (a, acc) = (cfg.activation_bits, cfg.accumulator_bits);
-    let mut v = String::new();
-    let _ = write!(
-        v,
-        "\n\nmodule {TOP_MODULE}(\n    input wire clk,\n    input wire reset,\n    \
+/// The port list every streaming array top shares (`tern_array`, the int8 baseline
+/// `mac_array`): clock, reset, the activation and weight streams, the results.
+pub(crate) fn stream_module_header(module: &str, act_bits: usize, w_bits: usize, res_bits: usize) -> String {
+    format!(
+        "\n\nmodule {module}(\n    input wire clk,\n    input wire reset,\n    \
          input wire [{}:0] act_data,\n    input wire act_valid,\n    input wire act_last,\n    \
          output wire act_ready,\n    input wire [{}:0] w_data,\n    input wire w_valid,\n    \
          output wire w_ready,\n    output wire [{}:0] res_data,\n    output wire res_valid,\n    \
          output wire k_overflow\n);\n",
-        activation_bus_bits(cfg) - 1,
-        weight_bus_bits(cfg) - 1,
-        result_bus_bits(cfg) - 1
-    );
+        act_bits - 1,
+        w_bits - 1,
+        res_bits - 1
+    )
+}
+
+fn top_module(cfg: &ArrayConfig) -> String {
+    let (a, acc) = (cfg.activation_bits, cfg.accumulator_bits);
+    let mut v = stream_module_header(TOP_MODULE, activation_bus_bits(cfg), weight_bus_bits(cfg), result_bus_bits(cfg));
     let mut ports = vec![
         ".clock(clk)".to_string(),
         ".reset(reset)".into(),
