@@ -27,6 +27,8 @@ pub struct TernCore<const ACC: usize, const ACC1: usize> {
     pub w3: Vec<Signal<In, Bits<8>>>,
     pub w_valid: Signal<In, Bit>,
     pub w_ready: Signal<Out, Bit>,
+    /// Accumulate into the oldest slot (slots > 1: weight reuse over D interleaved products).
+    pub ring: Signal<In, Bit>,
     /// One dot product per row.
     pub res: Vec<Signal<Out, Bits<ACC>>>,
     pub res_valid: Signal<Out, Bit>,
@@ -68,10 +70,11 @@ impl<const ACC: usize, const ACC1: usize> TernCore<ACC, ACC1> {
             w3: (0..count(WeightFormat::Base3, cfg.base3_bytes_per_row())).map(|_| Default::default()).collect(),
             w_valid: Default::default(),
             w_ready: Default::default(),
+            ring: Default::default(),
             res: (0..r).map(|_| Default::default()).collect(),
             res_valid: Default::default(),
             k_overflow: Default::default(),
-            ctrl: Controller::new(cfg.pipeline_depth, cfg.max_slices()),
+            ctrl: Controller::new(cfg.pipeline_depth, cfg.max_slices(), cfg.slots),
             xin: (0..l).map(|_| Default::default()).collect(),
             xdel: (0..xdel_of.len()).map(|_| Default::default()).collect(),
             rows: (0..r).map(|_| Row::new(cfg)).collect(),
@@ -94,6 +97,7 @@ impl<const ACC: usize, const ACC1: usize> Logic for TernCore<ACC, ACC1> {
         c.act_valid.next = self.act_valid.val();
         c.act_last.next = self.act_last.val();
         c.w_valid.next = self.w_valid.val();
+        c.ring.next = self.ring.val();
         self.act_ready.next = c.act_ready.val();
         self.w_ready.next = c.w_ready.val();
         self.res_valid.next = c.res_valid.val();
@@ -120,6 +124,8 @@ impl<const ACC: usize, const ACC1: usize> Logic for TernCore<ACC, ACC1> {
             row.acc_en.next = self.ctrl.acc_en.val();
             row.acc_clr.next = self.ctrl.acc_clr.val();
             row.res_en.next = self.ctrl.res_en.val();
+            row.ring.next = self.ring.val();
+            row.ring_clr.next = self.reset.val();
             for j in 0..row.x.len() {
                 row.x[j].next = match self._xtap[j] {
                     None => self.xin[j].q.val(),
@@ -141,7 +147,7 @@ impl<const ACC: usize, const ACC1: usize> Logic for TernCore<ACC, ACC1> {
 
     fn connect(&mut self) {
         let c = &mut self.ctrl;
-        for s in [&mut c.reset, &mut c.act_valid, &mut c.act_last, &mut c.w_valid] {
+        for s in [&mut c.reset, &mut c.act_valid, &mut c.act_last, &mut c.w_valid, &mut c.ring] {
             s.connect();
         }
         c.clock.connect();
@@ -156,7 +162,7 @@ impl<const ACC: usize, const ACC1: usize> Logic for TernCore<ACC, ACC1> {
         }
         for row in &mut self.rows {
             row.clock.connect();
-            for s in [&mut row.wen, &mut row.acc_en, &mut row.acc_clr, &mut row.res_en] {
+            for s in [&mut row.wen, &mut row.acc_en, &mut row.acc_clr, &mut row.res_en, &mut row.ring, &mut row.ring_clr] {
                 s.connect();
             }
             row.x.iter_mut().for_each(|s| s.connect());
@@ -171,7 +177,7 @@ impl<const ACC: usize, const ACC1: usize> Logic for TernCore<ACC, ACC1> {
         let mut v = String::from("always @(*) begin\n");
         v.push_str(
             "    ctrl$clock = clock;\n    ctrl$reset = reset;\n    ctrl$act_valid = act_valid;\n    \
-             ctrl$act_last = act_last;\n    ctrl$w_valid = w_valid;\n    act_ready = ctrl$act_ready;\n    \
+             ctrl$act_last = act_last;\n    ctrl$w_valid = w_valid;\n    ctrl$ring = ring;\n    act_ready = ctrl$act_ready;\n    \
              w_ready = ctrl$w_ready;\n    res_valid = ctrl$res_valid;\n    k_overflow = ctrl$k_overflow;\n",
         );
         for j in 0..self.xin.len() {
@@ -186,7 +192,8 @@ impl<const ACC: usize, const ACC1: usize> Logic for TernCore<ACC, ACC1> {
             let _ = writeln!(
                 v,
                 "    rows${r}$clock = clock; rows${r}$wen = ctrl$fire; rows${r}$acc_en = ctrl$acc_en; \
-                 rows${r}$acc_clr = ctrl$acc_clr; rows${r}$res_en = ctrl$res_en; res${r} = rows${r}$result;"
+                 rows${r}$acc_clr = ctrl$acc_clr; rows${r}$res_en = ctrl$res_en; res${r} = rows${r}$result; \
+                 rows${r}$ring = ring; rows${r}$ring_clr = reset;"
             );
             for j in 0..row.x.len() {
                 let src = match self._xtap[j] {

@@ -234,7 +234,7 @@ fn top_module(cfg: &ArrayConfig) -> String {
     // valid/last stage 0 is the input registers, stage `s` holds the row sums
     let s = latency(cfg) - 2;
     let row_w = l * WEIGHT_BITS;
-    let mut v = crate::verilog::stream_module_header(TOP_MODULE, l * a, weight_bus_bits(cfg), r * acc);
+    let mut v = crate::verilog::stream_module_header(TOP_MODULE, l * a, weight_bus_bits(cfg), r * acc, false);
     let _ = write!(
         v,
         "    // stream join: a slice is accepted when both streams are valid\n    \

@@ -43,6 +43,15 @@ pub struct ArrayConfig {
     pub accumulator_bits: usize,
     /// Longest dot product (K) the array must compute exactly.
     pub max_k: usize,
+    /// Accumulator slots per row (D): with the `ring` port high, D dot products take their
+    /// slices in turn, so a weight tile held for D cycles serves D token vectors (prefill
+    /// weight reuse). 1 = a plain accumulator and no `ring` port.
+    pub slots: usize,
+    /// Memory port of the streaming top `tern_stream`, in bytes per cycle; 0 = one whole
+    /// weight tile per cycle. Must divide [`ArrayConfig::tile_bytes`].
+    pub port_bytes: usize,
+    /// Decoded weight tiles the streaming top buffers between the memory port and the array.
+    pub fifo_tiles: usize,
 }
 
 impl Default for ArrayConfig {
@@ -56,9 +65,15 @@ impl Default for ArrayConfig {
             pipeline_depth: 4,
             accumulator_bits: 24,
             max_k: 8192,
+            slots: 1,
+            port_bytes: 0,
+            fifo_tiles: 4,
         }
     }
 }
+
+/// Most accumulator slots per row the generator builds.
+pub const MAX_SLOTS: usize = 64;
 
 /// Smallest two's complement width holding every value in `-bound..=bound`.
 pub fn signed_bits_for(bound: u64) -> usize {
@@ -121,6 +136,24 @@ impl ArrayConfig {
         if self.pipeline_depth > self.lanes {
             return Err(HdlError::PipelineDepth { depth: self.pipeline_depth, lanes: self.lanes });
         }
+        if !(1..=MAX_SLOTS).contains(&self.slots) {
+            return Err(HdlError::TooLarge { field: "slots", value: self.slots, max: MAX_SLOTS });
+        }
+        if self.fifo_tiles < 2 || self.fifo_tiles > 1024 {
+            return Err(HdlError::Stream(format!("fifo_tiles {} must be 2..=1024", self.fifo_tiles)));
+        }
+        if self.port_bytes > 0 && self.tile_bytes() % self.port_bytes != 0 {
+            let ok: Vec<String> = (1..=self.tile_bytes()).filter(|p| self.tile_bytes() % p == 0).map(|p| p.to_string()).collect();
+            return Err(HdlError::Stream(format!(
+                "port_bytes {} does not divide the {}-byte weight tile of a {}x{} {} array; use one of {}",
+                self.port_bytes,
+                self.tile_bytes(),
+                self.rows,
+                self.lanes,
+                self.packing_name(),
+                ok.join(", ")
+            )));
+        }
         Ok(())
     }
 
@@ -162,6 +195,36 @@ impl ArrayConfig {
                 Packing::TwoBit => 2 * self.lanes,
                 Packing::Base3 => 8 * self.base3_bytes_per_row(),
             }
+        }
+    }
+
+    /// Bytes of one weight tile (rows x lanes weights) at the memory port of `tern_stream`:
+    /// the tile's weights row-major, 5 per byte in base 3 or 4 per byte as 2-bit codes.
+    pub fn tile_bytes(&self) -> usize {
+        (self.rows * self.lanes).div_ceil(self.weights_per_port_byte())
+    }
+
+    /// Weights per byte at the memory port: 5 (base 3) or 4 (2-bit codes).
+    pub fn weights_per_port_byte(&self) -> usize {
+        match self.packing {
+            Packing::Base3 => 5,
+            Packing::TwoBit => 4,
+        }
+    }
+
+    /// Memory port width in bytes (`port_bytes`, 0 = a whole tile).
+    pub fn port_width(&self) -> usize {
+        if self.port_bytes == 0 {
+            self.tile_bytes()
+        } else {
+            self.port_bytes
+        }
+    }
+
+    pub fn packing_name(&self) -> &'static str {
+        match self.packing {
+            Packing::Base3 => "base3",
+            Packing::TwoBit => "2bit",
         }
     }
 

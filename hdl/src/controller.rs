@@ -16,6 +16,9 @@ pub struct Controller {
     pub act_valid: Signal<In, Bit>,
     pub act_last: Signal<In, Bit>,
     pub w_valid: Signal<In, Bit>,
+    /// Slot ring on: D dot products interleave, so one of them spans up to D x max slices
+    /// between two results.
+    pub ring: Signal<In, Bit>,
     pub act_ready: Signal<Out, Bit>,
     pub w_ready: Signal<Out, Bit>,
     /// A slice is accepted this cycle: input registers load.
@@ -36,6 +39,8 @@ pub struct Controller {
     count: Reg<Bits<32>>,
     overflow: Reg<Bit>,
     max_slices: Constant<Bits<32>>,
+    max_ring_slices: Constant<Bits<32>>,
+    limit: Signal<Local, Bits<32>>,
     fire_w: Signal<Local, Bit>,
     done: Signal<Local, Bit>,
     _stages: usize,
@@ -43,13 +48,15 @@ pub struct Controller {
 
 impl Controller {
     /// `stages` = pipeline registers between the input registers and the accumulators.
-    pub fn new(stages: usize, max_slices: usize) -> Self {
+    /// `slots` = accumulator slots per row (the ring length).
+    pub fn new(stages: usize, max_slices: usize, slots: usize) -> Self {
         Self {
             clock: Default::default(),
             reset: Default::default(),
             act_valid: Default::default(),
             act_last: Default::default(),
             w_valid: Default::default(),
+            ring: Default::default(),
             act_ready: Default::default(),
             w_ready: Default::default(),
             fire: Default::default(),
@@ -64,6 +71,8 @@ impl Controller {
             count: Default::default(),
             overflow: Default::default(),
             max_slices: Constant::new((max_slices as u64).into()),
+            max_ring_slices: Constant::new(((max_slices * slots) as u64).into()),
+            limit: Default::default(),
             fire_w: Default::default(),
             done: Default::default(),
             _stages: stages,
@@ -109,14 +118,20 @@ impl Logic for Controller {
         self.rvalid.en.next = true;
         self.rvalid.clr.next = self.reset.val();
         self.res_valid.next = self.rvalid.q.val();
-        // slices accepted so far in the current dot product; more than max_slices is an error
+        // slices accepted so far in the current dot product (in ring mode: since the last
+        // result, all D interleaved products together); more than the limit is an error
+        if self.ring.val() {
+            self.limit.next = self.max_ring_slices.val();
+        } else {
+            self.limit.next = self.max_slices.val();
+        }
         self.count.clock.next = self.clock.val();
         self.count.d.next = self.count.q.val() + 1;
         self.count.en.next = self.fire_w.val();
         self.count.clr.next = self.reset.val() | (self.fire_w.val() & self.act_last.val());
         self.overflow.clock.next = self.clock.val();
         self.overflow.d.next = true;
-        self.overflow.en.next = self.fire_w.val() & (self.count.q.val() >= self.max_slices.val());
+        self.overflow.en.next = self.fire_w.val() & (self.count.q.val() >= self.limit.val());
         self.overflow.clr.next = self.reset.val();
         self.k_overflow.next = self.overflow.q.val();
     }
@@ -138,7 +153,7 @@ mod tests {
     #[test]
     fn join_latency_and_overflow() {
         let stages = 3;
-        let mut c = Controller::new(stages, 2);
+        let mut c = Controller::new(stages, 2, 1);
         prepare(&mut c);
         step(&mut c, true, false, false, false);
         assert!(!c.res_valid.val() && !c.k_overflow.val());

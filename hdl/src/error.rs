@@ -22,6 +22,8 @@ pub enum HdlError {
     PipelineDepth { depth: usize, lanes: usize },
     #[error("base3 packing encodes ternary weights; binary weights travel 1 bit each: use packing 2bit with binary")]
     BinaryBase3,
+    #[error("memory port: {0}")]
+    Stream(String),
     #[error("weights: {0}")]
     Weights(String),
     #[error("rust-hdl design check failed: {0}")]

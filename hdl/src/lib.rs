@@ -123,8 +123,10 @@ pub mod reg;
 pub mod row;
 #[cfg(test)]
 pub(crate) mod sim;
+pub mod stream;
 pub mod verilog;
 
 pub use config::{ArrayConfig, Packing};
 pub use error::HdlError;
+pub use stream::emit_stream_verilog;
 pub use verilog::emit_verilog;

@@ -25,6 +25,33 @@ fn get_bits(bus: &[u8], at: usize, width: usize) -> u64 {
     (0..width).map(|b| ((bus[(at + b) / 8] >> ((at + b) % 8) & 1) as u64) << b).sum()
 }
 
+/// One weight tile as the memory port of `tern_stream` carries it ([`crate::stream`]):
+/// `rows[r]` holds row r's weights of this slice (missing rows and lanes are zero weights);
+/// the tile's `rows x lanes` weights row-major, 5 per byte in base 3 or 4 per byte as 2-bit
+/// codes; [`ArrayConfig::tile_bytes`] bytes.
+pub fn pack_stream_tile(cfg: &ArrayConfig, rows: &[&[i8]]) -> Result<Vec<u8>, HdlError> {
+    if rows.len() > cfg.rows || rows.iter().any(|r| r.len() > cfg.lanes) {
+        return Err(HdlError::Weights(format!("a weight tile is at most {} rows of {} lanes", cfg.rows, cfg.lanes)));
+    }
+    let per = cfg.weights_per_port_byte();
+    let mut flat = vec![0i8; cfg.tile_bytes() * per];
+    for (r, row) in rows.iter().enumerate() {
+        for (j, &w) in row.iter().enumerate() {
+            if !(-1..=1).contains(&w) {
+                return Err(HdlError::Weights(format!("weight {w} at row {r}, lane {j} is not ternary")));
+            }
+            flat[r * cfg.lanes + j] = w;
+        }
+    }
+    Ok(flat
+        .chunks(per)
+        .map(|c| match cfg.packing {
+            crate::Packing::Base3 => base3_encode([c[0], c[1], c[2], c[3], c[4]]),
+            crate::Packing::TwoBit => c.iter().enumerate().map(|(i, &w)| two_bit_code(w) << (2 * i)).sum(),
+        })
+        .collect())
+}
+
 /// Pack one activation slice (`x.len() <= lanes`; missing lanes are 0) into `act_data`.
 pub fn pack_activations(cfg: &ArrayConfig, x: &[i8]) -> Result<Vec<u8>, HdlError> {
     let a = cfg.activation_bits;

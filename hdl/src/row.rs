@@ -46,6 +46,10 @@ pub struct Row<const ACC: usize, const ACC1: usize> {
     pub acc_en: Signal<In, Bit>,
     pub acc_clr: Signal<In, Bit>,
     pub res_en: Signal<In, Bit>,
+    /// Accumulate into the oldest slot (weight reuse, `slots > 1`).
+    pub ring: Signal<In, Bit>,
+    /// Clear every accumulator slot (reset).
+    pub ring_clr: Signal<In, Bit>,
     pub result: Signal<Out, Bits<ACC>>,
     win2: Vec<Reg<Bits<2>>>,
     win1: Vec<Reg<Bit>>,
@@ -76,13 +80,15 @@ impl<const ACC: usize, const ACC1: usize> Row<ACC, ACC1> {
             acc_en: Default::default(),
             acc_clr: Default::default(),
             res_en: Default::default(),
+            ring: Default::default(),
+            ring_clr: Default::default(),
             result: Default::default(),
             win2: (0..n2).map(|_| Default::default()).collect(),
             win1: (0..n1).map(|_| Default::default()).collect(),
             win3: (0..n3).map(|_| Default::default()).collect(),
             dec: (0..n3).map(|b| Base3Decoder::new(l - b * TRITS_PER_BYTE)).collect(),
             chain: Chain::new(cfg),
-            acc: Default::default(),
+            acc: Accumulator::new(cfg.slots),
             _format: format,
         }
     }
@@ -126,6 +132,8 @@ impl<const ACC: usize, const ACC1: usize> Logic for Row<ACC, ACC1> {
         self.acc.en.next = self.acc_en.val();
         self.acc.clr.next = self.acc_clr.val();
         self.acc.res_en.next = self.res_en.val();
+        self.acc.ring.next = self.ring.val();
+        self.acc.ring_clr.next = self.ring_clr.val();
         self.result.next = self.acc.result.val();
     }
 
@@ -162,6 +170,8 @@ impl<const ACC: usize, const ACC1: usize> Logic for Row<ACC, ACC1> {
         self.acc.en.connect();
         self.acc.clr.connect();
         self.acc.res_en.connect();
+        self.acc.ring.connect();
+        self.acc.ring_clr.connect();
         self.result.connect();
     }
 
@@ -188,7 +198,8 @@ impl<const ACC: usize, const ACC1: usize> Logic for Row<ACC, ACC1> {
         }
         v.push_str(
             "    chain$clock = clock;\n    acc$clock = clock;\n    acc$sum = chain$sum;\n    acc$en = acc_en;\n    \
-             acc$clr = acc_clr;\n    acc$res_en = res_en;\n    result = acc$result;\nend",
+             acc$clr = acc_clr;\n    acc$res_en = res_en;\n    acc$ring = ring;\n    acc$ring_clr = ring_clr;\n    \
+             result = acc$result;\nend",
         );
         Verilog::Custom(v)
     }

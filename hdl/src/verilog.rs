@@ -125,9 +125,11 @@ pub fn result_bus_bits(cfg: &ArrayConfig) -> usize {
 
 /// The ports of [`TOP_MODULE`] as `(name, is_input, width)`, in declaration order.
 pub fn top_ports(cfg: &ArrayConfig) -> Vec<(&'static str, bool, usize)> {
-    vec![
-        ("clk", true, 1),
-        ("reset", true, 1),
+    let mut ports = vec![("clk", true, 1), ("reset", true, 1)];
+    if cfg.slots > 1 {
+        ports.push(("ring", true, 1));
+    }
+    ports.extend([
         ("act_data", true, activation_bus_bits(cfg)),
         ("act_valid", true, 1),
         ("act_last", true, 1),
@@ -138,18 +140,20 @@ pub fn top_ports(cfg: &ArrayConfig) -> Vec<(&'static str, bool, usize)> {
         ("res_data", false, result_bus_bits(cfg)),
         ("res_valid", false, 1),
         ("k_overflow", false, 1),
-    ]
+    ]);
+    ports
 }
 
 /// The port list every streaming array top shares (`tern_array`, the int8 baseline
 /// `mac_array`): clock, reset, the activation and weight streams, the results.
-pub(crate) fn stream_module_header(module: &str, act_bits: usize, w_bits: usize, res_bits: usize) -> String {
+pub(crate) fn stream_module_header(module: &str, act_bits: usize, w_bits: usize, res_bits: usize, ring: bool) -> String {
     format!(
-        "\n\nmodule {module}(\n    input wire clk,\n    input wire reset,\n    \
+        "\n\nmodule {module}(\n    input wire clk,\n    input wire reset,\n{}    \
          input wire [{}:0] act_data,\n    input wire act_valid,\n    input wire act_last,\n    \
          output wire act_ready,\n    input wire [{}:0] w_data,\n    input wire w_valid,\n    \
          output wire w_ready,\n    output wire [{}:0] res_data,\n    output wire res_valid,\n    \
          output wire k_overflow\n);\n",
+        if ring { "    input wire ring,\n" } else { "" },
         act_bits - 1,
         w_bits - 1,
         res_bits - 1
@@ -158,10 +162,12 @@ pub(crate) fn stream_module_header(module: &str, act_bits: usize, w_bits: usize,
 
 fn top_module(cfg: &ArrayConfig) -> String {
     let (a, acc) = (cfg.activation_bits, cfg.accumulator_bits);
-    let mut v = stream_module_header(TOP_MODULE, activation_bus_bits(cfg), weight_bus_bits(cfg), result_bus_bits(cfg));
+    let ring = cfg.slots > 1;
+    let mut v = stream_module_header(TOP_MODULE, activation_bus_bits(cfg), weight_bus_bits(cfg), result_bus_bits(cfg), ring);
     let mut ports = vec![
         ".clock(clk)".to_string(),
         ".reset(reset)".into(),
+        if ring { ".ring(ring)".into() } else { ".ring(1'b0)".into() },
         ".act_valid(act_valid)".into(),
         ".act_last(act_last)".into(),
         ".act_ready(act_ready)".into(),

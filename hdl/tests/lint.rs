@@ -156,3 +156,16 @@ fn yosys_check_fails_on_what_yosys_validate_fails_on() {
     }
     yosys_check("module t(input wire a, output wire y); assign y = ~a; endmodule", "t", "good");
 }
+
+/// The streaming top (memory port, decoders, gearbox, tile FIFO, activation buffer, slot
+/// ring) lints and elaborates, in both packings, with one beat per tile and several.
+#[test]
+fn stream_tops_lint() {
+    for (rows, lanes, packing, port, slots) in [(4, 16, Packing::Base3, 0, 4), (5, 16, Packing::Base3, 4, 2), (8, 16, Packing::TwoBit, 8, 1), (20, 64, Packing::Base3, 64, 4)] {
+        let c = ArrayConfig { port_bytes: port, slots, max_k: 2048, accumulator_bits: 20, ..cfg(rows, lanes, packing) };
+        let v = hdl::emit_stream_verilog(&c).unwrap();
+        assert!(!has_multiply(&v), "the streaming top has a multiply");
+        let tag = format!("lint_stream_{rows}x{lanes}_{}_p{port}_d{slots}", c.packing_name());
+        lint_both(&v, hdl::stream::TOP_MODULE, &tag, &VERILATOR_FLAGS);
+    }
+}

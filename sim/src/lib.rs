@@ -12,11 +12,15 @@
 pub mod backend;
 pub mod check;
 pub mod driver;
+pub mod dram;
 pub mod error;
 pub mod record;
+pub mod stream;
 
 pub use backend::VerilatorBackend;
 pub use check::{Checked, Mismatch};
 pub use driver::{ArraySim, CallCycles};
+pub use dram::{Dram, DramConfig};
 pub use error::SimError;
+pub use stream::{StreamCycles, StreamSim};
 pub use record::{ArraySummary, MatmulRecord, RunRecord};

@@ -1,0 +1,352 @@
+//! The streaming driver: `tern_stream` (the array behind a memory port, [`hdl::stream`])
+//! under Verilator, its weights coming from a [`Dram`] model cycle by cycle, its activations
+//! from the host.
+//!
+//! **Decode** (one vector, or any call when `slots = 1`): for every vector, for every tile of R
+//! rows, the `ceil(K / L)` slices; every weight tile is read from DRAM once per vector.
+//! **Prefill** (several vectors and `slots = D > 1`): vectors go in groups of D (the last
+//! group padded with zero vectors); for every group, tile and slice the tile is read once and
+//! held while the D vectors' slices pass (`prefill` pin high), so DRAM traffic falls by D.
+//!
+//! **Prefetch.** A model runs the same sequence of BitLinear calls for every token, so the
+//! weight stream is known ahead: the driver learns which call follows which on the first pass
+//! and queues the next call's weights in the DRAM model while the current call drains, as a
+//! command processor with a static schedule would. When a call is not the one predicted, the
+//! prefetched bytes are dropped (and the array is reset if some had entered its FIFO); those
+//! cycles count.
+//!
+//! Cycles are counted from the first cycle of a call to the cycle its last result is valid;
+//! time spent on the host between calls (attention, norms) is not simulated, which can only
+//! make the measured bandwidth lower than a real system's.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::Path;
+
+use golden::TernaryMatrix;
+use hdl::pack::{pack_activations, pack_stream_tile, unpack_results};
+use hdl::ArrayConfig;
+use serde::{Deserialize, Serialize};
+use verilator_sys::{BuildSpec, Design, Model};
+
+use crate::dram::{Dram, DramConfig};
+use crate::error::SimError;
+
+/// What one call on the streaming array measured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StreamCycles {
+    /// From the call's first cycle to the cycle its last result was valid.
+    pub cycles: u64,
+    /// Slices the array accepted (each is R x L MAC slots).
+    pub fires: u64,
+    /// Weight bytes this call's stream carried (tiles x tile bytes x times read).
+    pub weight_bytes: u64,
+    /// `cycles` minus what the call takes with weights always there: one slice per cycle
+    /// plus the activation buffer and the pipeline (memory-bound and flush cycles).
+    pub stall_cycles: u64,
+    /// Cycles a DRAM beat waited because the tile FIFO was full.
+    pub backpressure_cycles: u64,
+    /// Whether the call ran in prefill mode (tiles held for D vectors).
+    pub prefill: bool,
+    /// Cycles lost to a wrong prefetch (the reset and the refill are in `cycles` too).
+    pub flushes: u64,
+}
+
+/// A matrix as its memory stream: tiles in the order of use, `tile_bytes` each.
+struct PackedStream {
+    source: Vec<u8>,
+    bytes: Vec<u8>,
+    nonzero: u64,
+}
+
+type Key = (usize, usize, usize);
+
+/// The weights queued in the DRAM model ahead of the array: which call, how many bytes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Queued {
+    key: Key,
+    repeats: usize,
+    bytes: usize,
+}
+
+/// The streaming top under Verilator with a DRAM model.
+pub struct StreamSim {
+    cfg: ArrayConfig,
+    design: Design,
+    model: Model,
+    dram: Dram,
+    clock_mhz: f64,
+    streams: HashMap<Key, PackedStream>,
+    /// call that followed each call last time (key, vectors) -> key
+    next_of: HashMap<(Key, usize), Key>,
+    last_call: Option<(Key, usize)>,
+    /// calls whose bytes are in the DRAM stream and not yet consumed, oldest first
+    queued: VecDeque<Queued>,
+    m_ready: bool,
+    act_ready: bool,
+    /// bytes delivered to the array at the start of the current call's stream
+    call_base: usize,
+}
+
+fn words_of(bytes: &[u8]) -> Vec<u64> {
+    let mut w = vec![0u64; bytes.len().div_ceil(8)];
+    for (i, &b) in bytes.iter().enumerate() {
+        w[i / 8] |= (b as u64) << (8 * (i % 8));
+    }
+    w
+}
+
+fn bytes_of(words: &[u64]) -> Vec<u8> {
+    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+impl StreamSim {
+    /// Emits `tern_stream` for `cfg`, builds it with Verilator (cached), resets it, and puts
+    /// the DRAM `dram` at `clock_mhz` behind its memory port.
+    pub fn new(cfg: &ArrayConfig, dram: &DramConfig, clock_mhz: f64, vcd: Option<&Path>) -> Result<StreamSim, SimError> {
+        let verilog = hdl::emit_stream_verilog(cfg)?;
+        let spec = BuildSpec::from_verilog(hdl::stream::TOP_MODULE, &verilog).with_trace(vcd.is_some());
+        let design = Design::build(&spec)?;
+        let model = match vcd {
+            Some(p) => design.instantiate_with_vcd(p)?,
+            None => design.instantiate()?,
+        };
+        let dram = Dram::new(dram, clock_mhz, cfg.port_width())?;
+        let mut sim = StreamSim {
+            cfg: cfg.clone(),
+            design,
+            model,
+            dram,
+            clock_mhz,
+            streams: HashMap::new(),
+            next_of: HashMap::new(),
+            last_call: None,
+            queued: VecDeque::new(),
+            m_ready: false,
+            act_ready: false,
+            call_base: 0,
+        };
+        sim.reset()?;
+        Ok(sim)
+    }
+
+    pub fn config(&self) -> &ArrayConfig {
+        &self.cfg
+    }
+
+    pub fn design(&self) -> &Design {
+        &self.design
+    }
+
+    pub fn dram(&self) -> &Dram {
+        &self.dram
+    }
+
+    pub fn clock_mhz(&self) -> f64 {
+        self.clock_mhz
+    }
+
+    fn reset(&mut self) -> Result<(), SimError> {
+        let m = &mut self.model;
+        m.set_u64("reset", 1)?;
+        m.set_u64("m_valid", 0)?;
+        m.set_u64("act_valid", 0)?;
+        m.tick("clk")?;
+        m.set_u64("reset", 0)?;
+        m.eval();
+        self.m_ready = m.get_u64("m_ready")? != 0;
+        self.act_ready = m.get_u64("act_ready")? != 0;
+        Ok(())
+    }
+
+    fn key(w: &TernaryMatrix) -> Key {
+        (w.packed().as_ptr() as usize, w.rows(), w.cols())
+    }
+
+    /// Nonzero weights of a matrix already streamed.
+    pub fn nonzero_weights(&self, w: &TernaryMatrix) -> Option<u64> {
+        self.streams.get(&Self::key(w)).map(|p| p.nonzero)
+    }
+
+    fn pack(&mut self, w: &TernaryMatrix) -> Result<(), SimError> {
+        let key = Self::key(w);
+        if self.streams.get(&key).is_some_and(|p| p.source == w.packed()) {
+            return Ok(());
+        }
+        let (n, k) = (w.rows(), w.cols());
+        let (r, l) = (self.cfg.rows, self.cfg.lanes);
+        let all = w.to_weights();
+        let mut bytes = Vec::with_capacity(n.div_ceil(r) * self.cfg.slices(k) * self.cfg.tile_bytes());
+        for t in 0..n.div_ceil(r) {
+            for s in 0..self.cfg.slices(k) {
+                let cols = s * l..((s + 1) * l).min(k);
+                let rows: Vec<&[i8]> = (t * r..((t + 1) * r).min(n)).map(|row| &all[row * k + cols.start..row * k + cols.end]).collect();
+                bytes.extend(pack_stream_tile(&self.cfg, &rows)?);
+            }
+        }
+        let nonzero = all.iter().filter(|&&v| v != 0).count() as u64;
+        // a stale entry at a reused address is dropped from the predictions too
+        self.next_of.retain(|(from, _), to| *from != key && *to != key);
+        self.streams.insert(key, PackedStream { source: w.packed().to_vec(), bytes, nonzero });
+        Ok(())
+    }
+
+    /// Cycles of `fires` slices with the weights always there: the slice enters the
+    /// activation buffer (1), one slice per cycle, then the array's pipeline.
+    pub fn ideal_cycles(&self, fires: u64) -> u64 {
+        fires + 1 + self.cfg.latency() as u64
+    }
+
+    /// How often a call of `vectors` vectors reads its matrix.
+    fn repeats(&self, vectors: usize) -> usize {
+        if self.prefill(vectors) {
+            vectors.div_ceil(self.cfg.slots)
+        } else {
+            vectors
+        }
+    }
+
+    fn prefill(&self, vectors: usize) -> bool {
+        vectors > 1 && self.cfg.slots > 1
+    }
+
+    fn enqueue(&mut self, key: Key, repeats: usize) {
+        let s = &self.streams[&key].bytes;
+        for _ in 0..repeats {
+            self.dram.extend(s);
+        }
+        self.queued.push_back(Queued { key, repeats, bytes: s.len() * repeats });
+    }
+
+    /// Exact `out = W x` for every vector in `x` (vector-major), streamed through the DRAM model.
+    pub fn matmul(&mut self, w: &TernaryMatrix, x: &[i8], out: &mut [i32]) -> Result<StreamCycles, SimError> {
+        let (n, k) = (w.rows(), w.cols());
+        let m = golden::backend::check_shapes(w, x, out).map_err(|e| SimError::Shape(e.to_string()))?;
+        if k > self.cfg.max_k {
+            return Err(SimError::TooLong { k, max_k: self.cfg.max_k });
+        }
+        self.pack(w)?;
+        let key = Self::key(w);
+        let repeats = self.repeats(m);
+        let prefill = self.prefill(m);
+        let mut result = StreamCycles { prefill, ..Default::default() };
+
+        // is the DRAM stream already carrying this call's weights?
+        let expected = Queued { key, repeats, bytes: self.streams[&key].bytes.len() * repeats };
+        if self.queued.front() != Some(&expected) {
+            let pending = self.dram.pending();
+            let queued: usize = self.queued.iter().map(|q| q.bytes).sum();
+            // bytes of the wrong prefetch that already went into the array's FIFO
+            if queued > pending {
+                self.reset()?;
+                result.flushes += 1;
+                result.cycles += 1;
+            }
+            self.dram.discard_pending();
+            self.queued.clear();
+            self.enqueue(key, repeats);
+        }
+        // learn the schedule and queue the predicted next call behind this one
+        if let Some(prev) = self.last_call {
+            self.next_of.insert(prev, key);
+        }
+        self.last_call = Some((key, m));
+        if let Some(&next) = self.next_of.get(&(key, m)) {
+            if self.queued.len() == 1 {
+                self.enqueue(next, repeats);
+            }
+        }
+        self.call_base = self.dram.delivered();
+        result.weight_bytes = expected.bytes as u64;
+
+        // activation slices in the order the array takes them, with their results' order
+        let (r, l) = (self.cfg.rows, self.cfg.lanes);
+        let (tiles, slices) = (n.div_ceil(r), self.cfg.slices(k));
+        let d = if prefill { self.cfg.slots } else { 1 };
+        let groups = m.div_ceil(d);
+        let zero = vec![0i8; k];
+        let vec_of = |v: usize| if v < m { &x[v * k..(v + 1) * k] } else { &zero[..] };
+        let mut acts: Vec<(Vec<u64>, bool)> = Vec::with_capacity(groups * tiles * slices * d);
+        let mut order: Vec<(usize, usize)> = Vec::with_capacity(groups * tiles * d);
+        for g in 0..groups {
+            for t in 0..tiles {
+                for s in 0..slices {
+                    let cols = s * l..((s + 1) * l).min(k);
+                    for i in 0..d {
+                        let xv = vec_of(g * d + i);
+                        acts.push((words_of(&pack_activations(&self.cfg, &xv[cols.clone()])?), s + 1 == slices));
+                    }
+                }
+                for i in 0..d {
+                    order.push((g * d + i, t));
+                }
+            }
+        }
+
+        self.model.set_u64("prefill", prefill as u64)?;
+        let mut next_act = 0;
+        let mut results = 0;
+        let mut cycle = 0u64;
+        let mut offered_beat: Option<usize> = None;
+        let backpressure_before = self.dram.backpressure_cycles;
+        let limit = 64 + 4 * (acts.len() as u64 + (expected.bytes as f64 / self.dram.bytes_per_cycle()) as u64 + self.dram.latency_cycles() * 8 + self.cfg.latency() as u64 * 4);
+        while results < order.len() {
+            // this cycle's inputs
+            let beat_at = self.dram.offer().map(|_| self.dram.delivered());
+            if beat_at.is_some() && offered_beat != beat_at {
+                let words = words_of(self.dram.offer().unwrap_or_default());
+                self.model.set("m_data", &words)?;
+                offered_beat = beat_at;
+            }
+            self.model.set_u64("m_valid", beat_at.is_some() as u64)?;
+            let act_valid = next_act < acts.len();
+            if act_valid {
+                self.model.set("act_data", &acts[next_act].0)?;
+                self.model.set_u64("act_last", acts[next_act].1 as u64)?;
+            }
+            self.model.set_u64("act_valid", act_valid as u64)?;
+            let m_taken = beat_at.is_some() && self.m_ready;
+            let a_taken = act_valid && self.act_ready;
+            self.model.tick("clk")?;
+            self.dram.step(self.m_ready, m_taken);
+            if m_taken {
+                offered_beat = None;
+            }
+            if a_taken {
+                next_act += 1;
+            }
+            self.m_ready = self.model.get_u64("m_ready")? != 0;
+            self.act_ready = self.model.get_u64("act_ready")? != 0;
+            cycle += 1;
+            if self.model.get_u64("res_valid")? != 0 {
+                let (v, t) = order[results];
+                let res = unpack_results(&self.cfg, &bytes_of(&self.model.get("res_data")?));
+                if v < m {
+                    for (row, &val) in res.iter().enumerate().take(n - t * r) {
+                        out[v * n + t * r + row] = val as i32;
+                    }
+                }
+                results += 1;
+            }
+            if cycle > limit {
+                return Err(SimError::Protocol(format!(
+                    "call of {n}x{k} x {m} vectors did not finish in {limit} cycles ({results} of {} results, {next_act} of {} slices taken)",
+                    order.len(),
+                    acts.len()
+                )));
+            }
+        }
+        if self.model.get_u64("k_overflow")? != 0 {
+            return Err(SimError::Protocol("the array raised k_overflow: a dot product had more slices than max_k allows".into()));
+        }
+        // this call's stream is consumed once all of its tiles were popped; anything the
+        // DRAM delivered beyond it belongs to the prefetched call
+        if let Some(front) = self.queued.pop_front() {
+            debug_assert_eq!(front.key, key);
+        }
+        result.cycles += cycle;
+        result.fires = acts.len() as u64;
+        result.stall_cycles = result.cycles.saturating_sub(self.ideal_cycles(result.fires));
+        result.backpressure_cycles = self.dram.backpressure_cycles - backpressure_before;
+        Ok(result)
+    }
+}
