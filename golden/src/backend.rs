@@ -41,6 +41,32 @@ pub trait BitLinearBackend {
         x: &[i8],
         out: &mut [i32],
     ) -> Result<(), BackendError>;
+
+    /// Several matrices that read the same activations (q, k and v; gate and up) as one job:
+    /// `outs[i]` receives `ws[i] x`, as [`matmul`](Self::matmul) would. Hardware that streams
+    /// weights runs them back to back without draining its pipeline in between; the default
+    /// calls `matmul` once per matrix.
+    fn matmul_group(&mut self, sites: &[MatmulSite], ws: &[&TernaryMatrix], x: &[i8], outs: &mut [&mut [i32]]) -> Result<(), BackendError> {
+        for ((site, w), out) in sites.iter().zip(ws).zip(outs.iter_mut()) {
+            self.matmul(site, w, x, out)?;
+        }
+        Ok(())
+    }
+}
+
+/// A borrowed backend is a backend (so wrappers such as check mode can take `&mut dyn ..`).
+impl<B: BitLinearBackend + ?Sized> BitLinearBackend for &mut B {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+
+    fn matmul(&mut self, site: &MatmulSite, w: &TernaryMatrix, x: &[i8], out: &mut [i32]) -> Result<(), BackendError> {
+        (**self).matmul(site, w, x, out)
+    }
+
+    fn matmul_group(&mut self, sites: &[MatmulSite], ws: &[&TernaryMatrix], x: &[i8], outs: &mut [&mut [i32]]) -> Result<(), BackendError> {
+        (**self).matmul_group(sites, ws, x, outs)
+    }
 }
 
 /// The reference backend: table lookup over packed weights, rayon across rows.

@@ -66,9 +66,8 @@ impl<'m> Transformer<'m> {
 
             // attention: q, k, v of the normed input
             norm_rows(&layer.attn_norm, &x, &mut xb, dim);
-            bl.run(site(LinearKind::Q), &layer.wq, &xb, &mut q)?;
-            bl.run(site(LinearKind::K), &layer.wk, &xb, &mut k)?;
-            bl.run(site(LinearKind::V), &layer.wv, &xb, &mut v)?;
+            let kinds = [LinearKind::Q, LinearKind::K, LinearKind::V];
+            bl.run_group(kinds.map(site), [&layer.wq, &layer.wk, &layer.wv], &xb, [&mut q, &mut k, &mut v])?;
 
             // rotate q and k by position, then write k and v into the cache
             let (key_cache, value_cache) = (&mut self.key_cache[l], &mut self.value_cache[l]);
@@ -118,8 +117,8 @@ impl<'m> Transformer<'m> {
 
             // feed-forward: down(act(gate(x)) * up(x)) and residual
             norm_rows(&layer.ffn_norm, &x, &mut xb, dim);
-            bl.run(site(LinearKind::Gate), &layer.w1, &xb, &mut hb)?;
-            bl.run(site(LinearKind::Up), &layer.w3, &xb, &mut hb2)?;
+            let kinds = [LinearKind::Gate, LinearKind::Up];
+            bl.run_group(kinds.map(site), [&layer.w1, &layer.w3], &xb, [&mut hb, &mut hb2])?;
             for (g, &u) in hb.iter_mut().zip(&hb2) {
                 let mut val = *g;
                 match c.ffn {
@@ -167,17 +166,32 @@ struct BitLinear<'b> {
 
 impl BitLinear<'_> {
     fn run(&mut self, site: MatmulSite, w: &TernaryMatrix, input: &[f32], out: &mut [f32]) -> Result<()> {
-        let (n, k) = (w.rows(), w.cols());
+        self.run_group([site], [w], input, [out])
+    }
+
+    /// BitLinears of one input (q, k, v; gate, up): the activations are quantized once (each
+    /// would quantize them identically) and the backend gets them as one job.
+    fn run_group<const G: usize>(&mut self, sites: [MatmulSite; G], ws: [&TernaryMatrix; G], input: &[f32], outs: [&mut [f32]; G]) -> Result<()> {
+        let k = ws[0].cols();
         let t = input.len() / k;
         self.q.resize(t * k, 0);
-        self.acc.resize(t * n, 0);
         let mut scales = Vec::with_capacity(t);
         for (xi, qi) in input.chunks(k).zip(self.q.chunks_mut(k)) {
             scales.push(quantize(xi, qi, self.mode));
         }
-        self.backend.matmul(&site, w, &self.q, &mut self.acc).map_err(GoldenError::Backend)?;
-        for ((acc, y), s) in self.acc.chunks(n).zip(out.chunks_mut(n)).zip(scales) {
-            dequantize(acc, s, w.scale, self.mode, y);
+        self.acc.resize(ws.iter().map(|w| t * w.rows()).sum(), 0);
+        let mut accs: Vec<&mut [i32]> = Vec::with_capacity(G);
+        let mut rest = &mut self.acc[..];
+        for w in &ws {
+            let (a, r) = rest.split_at_mut(t * w.rows());
+            accs.push(a);
+            rest = r;
+        }
+        self.backend.matmul_group(&sites, &ws, &self.q, &mut accs).map_err(GoldenError::Backend)?;
+        for ((acc, w), out) in accs.iter().zip(&ws).zip(outs) {
+            for ((a, y), &s) in acc.chunks(w.rows()).zip(out.chunks_mut(w.rows())).zip(&scales) {
+                dequantize(a, s, w.scale, self.mode, y);
+            }
         }
         Ok(())
     }

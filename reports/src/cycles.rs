@@ -264,7 +264,9 @@ mod tests {
                         nonzero_macs: macs * 2 / 3,
                         cycles: call_cycles(a, p.n, p.k, vectors) + extra,
                         stall_cycles: extra,
-                    });
+                    weight_bytes: 0,
+                    prefill: false,
+                });
                 }
             }
         }
@@ -274,6 +276,7 @@ mod tests {
             tokens: 4,
             matmuls,
             source: "hand-built from the analytic model (test)".into(),
+            stream: None,
         }
     }
 

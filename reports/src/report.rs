@@ -56,6 +56,8 @@ pub struct ReportInputs {
     pub nonzero_fraction: Option<Figure>,
     /// Other arrays synthesized for the LUT model check: (array, xc7 record).
     pub lut_sweep: Vec<(ArrayConfig, SynthRecord)>,
+    /// Co-simulations of `tern_stream` with the DRAM model (achieved vs roofline).
+    pub stream_runs: Vec<RunRecord>,
 }
 
 impl ReportInputs {
@@ -75,6 +77,7 @@ impl ReportInputs {
             prompt_tokens: None,
             nonzero_fraction: None,
             lut_sweep: vec![],
+            stream_runs: vec![],
         }
     }
 }
@@ -253,6 +256,10 @@ pub struct Report {
     pub energy: EnergySection,
     pub area: AreaSection,
     pub scaling: ScalingSection,
+    /// Measured achieved vs roofline of streaming runs.
+    pub stream: Vec<crate::stream::StreamRow>,
+    /// LUTs vs decode tokens/s of a grid of arrays, per bandwidth.
+    pub sweep: Vec<crate::sweep::SweepPoint>,
     pub constants: Vec<Constant>,
     pub notes: Vec<String>,
 }
@@ -465,6 +472,21 @@ fn area_section(inputs: &ReportInputs) -> AreaSection {
 
 /// Build the report. Fails on inputs the models cannot use (an invalid array, an array whose
 /// `max_k` is shorter than the model's longest K, a run of another array, a bad clock).
+/// LUTs (the xc7 structural model) vs decode tokens/s for rows x lanes around the report's
+/// array, at every bandwidth of the report, at the report's clock.
+fn report_sweep(inputs: &ReportInputs, nz: &Figure) -> Result<Vec<crate::sweep::SweepPoint>> {
+    let c = &inputs.config;
+    let (clock_mhz, _) = clock(inputs)?;
+    let setup = crate::sweep::SweepSetup { config: c.clone(), clock_mhz, context: DEFAULT_CONTEXT.min(c.seq_len.saturating_sub(1)), nonzero_fraction: nz.value };
+    let mut points = vec![];
+    for a in crate::sweep::grid(&[4, 8, 16, 32, 64], &[16, 32, 64, 128], inputs.array.max_k, inputs.array.packing) {
+        let luts = crate::luts::xc7_luts(&a).figure();
+        points.extend(crate::sweep::sweep_points(&setup, &a, &luts, &inputs.bandwidths));
+    }
+    crate::sweep::mark_pareto(&mut points);
+    Ok(points)
+}
+
 pub fn build(inputs: &ReportInputs) -> Result<Report> {
     let (a, c) = (&inputs.array, &inputs.config);
     validate(a)?;
@@ -535,6 +557,8 @@ pub fn build(inputs: &ReportInputs) -> Result<Report> {
         energy: energy_section(inputs, &nz, context),
         area: area_section(inputs),
         scaling,
+        stream: inputs.stream_runs.iter().map(|r| crate::stream::stream_row(r, c.ternary_params())).collect::<Result<_>>()?,
+        sweep: report_sweep(inputs, &nz)?,
         constants: constants::table(),
         notes,
     })

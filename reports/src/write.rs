@@ -288,6 +288,52 @@ pub fn document(r: &Report, plots: &[Plot]) -> Vec<Block> {
         .collect();
     d.push(table(&["paper Table 1", "LLaMA memory", "LLaMA latency", "BitNet b1.58 memory", "BitNet b1.58 latency"], paper));
 
+    if !r.stream.is_empty() {
+        h(&mut d, 2, "Achieved vs roofline: tern_stream with the DRAM model (co-simulation)");
+        d.push(Block::Para("The array behind its memory port (hdl::stream) runs every BitLinear of the model in Verilator, its weights delivered by the DRAM model (bandwidth, bursts, first-word latency, back-pressure; sim::dram) at the given clock. Decode figures are per token after the first forward pass (which learns the weight schedule the DRAM then prefetches); prefill utilization is MACs / (cycles x rows x lanes) of the multi-token calls. Every accumulator was checked against golden in the run.".into()));
+        let f = |x: &Figure| Cell::from(x);
+        d.push(table(
+            &["model", "array", "DRAM", "clock", "bytes/token", "cycles/token", "achieved tokens/s", "roofline tokens/s", "achieved / roofline", "1.6-bit roofline", "prefill use"],
+            r.stream
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.model.clone().into(),
+                        s.array.clone().into(),
+                        s.dram.clone().into(),
+                        f(&s.clock_mhz),
+                        f(&s.bytes_per_token),
+                        f(&s.cycles_per_token),
+                        f(&s.achieved_tokens_per_s),
+                        f(&s.roofline_tokens_per_s),
+                        f(&s.fraction_of_roofline),
+                        f(&s.ideal_roofline_tokens_per_s),
+                        s.prefill_utilization.as_ref().map_or_else(|| "-".into(), |u| Cell::from(u)),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    if !r.sweep.is_empty() {
+        h(&mut d, 2, "Sweep: LUTs vs decode tokens/s per bandwidth");
+        d.push(Block::Para("Rows x lanes around this array: xc7 LUTs (structural model, checked against Yosys) against decode tokens/s (roofline at the report's clock) for each DRAM preset; * marks the Pareto front (fewer LUTs, more tokens/s, less energy) of each bandwidth.".into()));
+        d.push(table(
+            &["array", "bandwidth", "LUTs", "tokens/s", "bound", "Pareto"],
+            r.sweep
+                .iter()
+                .map(|p| {
+                    vec![
+                        format!("{}x{}", p.array.rows, p.array.lanes).into(),
+                        p.bandwidth.clone().into(),
+                        (&p.luts).into(),
+                        (&p.tokens_per_s).into(),
+                        crate::roofline::bound_name(p.bound).into(),
+                        if p.pareto { "*" } else { "" }.into(),
+                    ]
+                })
+                .collect(),
+        ));
+    }
     h(&mut d, 2, "Constants");
     d.push(table(
         &["constant", "value", "unit", "kind", "source"],

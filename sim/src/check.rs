@@ -57,6 +57,23 @@ impl<B: BitLinearBackend> BitLinearBackend for Checked<B> {
     fn matmul(&mut self, site: &MatmulSite, w: &TernaryMatrix, x: &[i8], out: &mut [i32]) -> Result<(), BackendError> {
         check_shapes(w, x, out)?;
         self.inner.matmul(site, w, x, out)?;
+        self.check(site, w, x, out)
+    }
+
+    fn matmul_group(&mut self, sites: &[MatmulSite], ws: &[&TernaryMatrix], x: &[i8], outs: &mut [&mut [i32]]) -> Result<(), BackendError> {
+        for (w, out) in ws.iter().zip(outs.iter()) {
+            check_shapes(w, x, out)?;
+        }
+        self.inner.matmul_group(sites, ws, x, outs)?;
+        for ((site, w), out) in sites.iter().zip(ws).zip(outs.iter()) {
+            self.check(site, w, x, out)?;
+        }
+        Ok(())
+    }
+}
+
+impl<B: BitLinearBackend> Checked<B> {
+    fn check(&mut self, site: &MatmulSite, w: &TernaryMatrix, x: &[i8], out: &[i32]) -> Result<(), BackendError> {
         self.golden.resize(out.len(), 0);
         ternary_matmul(w, x, &mut self.golden);
         compare(site, w.rows(), out, &self.golden, self.inner.name())?;

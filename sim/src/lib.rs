@@ -17,10 +17,10 @@ pub mod error;
 pub mod record;
 pub mod stream;
 
-pub use backend::VerilatorBackend;
+pub use backend::{StreamBackend, VerilatorBackend};
 pub use check::{Checked, Mismatch};
 pub use driver::{ArraySim, CallCycles};
 pub use dram::{Dram, DramConfig};
 pub use error::SimError;
 pub use stream::{StreamCycles, StreamSim};
-pub use record::{ArraySummary, MatmulRecord, RunRecord};
+pub use record::{ArraySummary, MatmulRecord, RunRecord, StreamSummary};

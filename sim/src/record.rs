@@ -35,6 +35,27 @@ pub struct MatmulRecord {
     pub cycles: u64,
     /// Cycles in which the array waited for input or output.
     pub stall_cycles: u64,
+    /// Weight bytes read from DRAM for this call (streaming runs; 0 otherwise).
+    #[serde(default)]
+    pub weight_bytes: u64,
+    /// The call held each tile for several vectors (streaming prefill).
+    #[serde(default)]
+    pub prefill: bool,
+}
+
+/// The memory side of a streaming run (`tern_stream` with the DRAM model).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StreamSummary {
+    pub dram: crate::dram::DramConfig,
+    /// The clock the DRAM model's bytes per cycle assume.
+    pub clock_mhz: f64,
+    pub port_bytes: usize,
+    pub tile_bytes: usize,
+    pub slots: usize,
+    pub fifo_tiles: usize,
+    /// Ternary weights of the model run (for the 1.6-bit roofline); 0 = unknown.
+    #[serde(default)]
+    pub ternary_params: u64,
 }
 
 /// All BitLinear calls of a run, in order.
@@ -48,6 +69,9 @@ pub struct RunRecord {
     pub matmuls: Vec<MatmulRecord>,
     /// e.g. "measured: Verilator 5.006 cycle simulation"
     pub source: String,
+    /// Set when the run streamed weights from the DRAM model.
+    #[serde(default)]
+    pub stream: Option<StreamSummary>,
 }
 
 /// Totals over a set of calls.
@@ -58,6 +82,7 @@ pub struct Totals {
     pub nonzero_macs: u64,
     pub cycles: u64,
     pub stall_cycles: u64,
+    pub weight_bytes: u64,
 }
 
 impl Totals {
@@ -67,6 +92,7 @@ impl Totals {
         self.nonzero_macs += m.nonzero_macs;
         self.cycles += m.cycles;
         self.stall_cycles += m.stall_cycles;
+        self.weight_bytes += m.weight_bytes;
     }
 
     /// MACs per cycle over `rows * lanes` MAC units: how busy the array was.
@@ -97,7 +123,7 @@ mod tests {
     use super::*;
 
     fn rec(layer: usize, kind: LinearKind, pos: usize, cycles: u64) -> MatmulRecord {
-        MatmulRecord { site: MatmulSite { layer, kind, pos }, rows: 4, cols: 8, vectors: 1, macs: 32, nonzero_macs: 20, cycles, stall_cycles: 1 }
+        MatmulRecord { site: MatmulSite { layer, kind, pos }, rows: 4, cols: 8, vectors: 1, macs: 32, nonzero_macs: 20, cycles, stall_cycles: 1, weight_bytes: 0, prefill: false }
     }
 
     #[test]
@@ -108,6 +134,7 @@ mod tests {
             tokens: 2,
             matmuls: vec![rec(0, LinearKind::Q, 0, 5), rec(1, LinearKind::Q, 0, 6), rec(0, LinearKind::Q, 1, 7)],
             source: "test".into(),
+            stream: None,
         };
         let t = run.totals();
         assert_eq!((t.calls, t.macs, t.nonzero_macs, t.cycles, t.stall_cycles), (3, 96, 60, 18, 3));

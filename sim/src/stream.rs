@@ -61,9 +61,9 @@ struct PackedStream {
 type Key = (usize, usize, usize);
 
 /// The weights queued in the DRAM model ahead of the array: which call, how many bytes.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 struct Queued {
-    key: Key,
+    key: Vec<Key>,
     repeats: usize,
     bytes: usize,
 }
@@ -76,9 +76,9 @@ pub struct StreamSim {
     dram: Dram,
     clock_mhz: f64,
     streams: HashMap<Key, PackedStream>,
-    /// call that followed each call last time (key, vectors) -> key
-    next_of: HashMap<(Key, usize), Key>,
-    last_call: Option<(Key, usize)>,
+    /// job that followed each job last time (keys, vectors) -> keys
+    next_of: HashMap<(Vec<Key>, usize), Vec<Key>>,
+    last_call: Option<(Vec<Key>, usize)>,
     /// calls whose bytes are in the DRAM stream and not yet consumed, oldest first
     queued: VecDeque<Queued>,
     m_ready: bool,
@@ -185,7 +185,7 @@ impl StreamSim {
         }
         let nonzero = all.iter().filter(|&&v| v != 0).count() as u64;
         // a stale entry at a reused address is dropped from the predictions too
-        self.next_of.retain(|(from, _), to| *from != key && *to != key);
+        self.next_of.retain(|(from, _), to| !from.contains(&key) && !to.contains(&key));
         self.streams.insert(key, PackedStream { source: w.packed().to_vec(), bytes, nonzero });
         Ok(())
     }
@@ -196,7 +196,16 @@ impl StreamSim {
         fires + 1 + self.cfg.latency() as u64
     }
 
+    /// Bytes of one pass over a matrix already streamed.
+    pub fn stream_bytes(&self, w: &TernaryMatrix) -> Option<u64> {
+        self.streams.get(&Self::key(w)).map(|p| p.bytes.len() as u64)
+    }
+
     /// How often a call of `vectors` vectors reads its matrix.
+    pub fn reads_per_call(&self, vectors: usize) -> usize {
+        self.repeats(vectors)
+    }
+
     fn repeats(&self, vectors: usize) -> usize {
         if self.prefill(vectors) {
             vectors.div_ceil(self.cfg.slots)
@@ -209,33 +218,57 @@ impl StreamSim {
         vectors > 1 && self.cfg.slots > 1
     }
 
-    fn enqueue(&mut self, key: Key, repeats: usize) {
-        let s = &self.streams[&key].bytes;
+    /// Queues a job's weights in the DRAM stream: per repeat (group of vectors), every
+    /// matrix's tiles in turn.
+    fn enqueue(&mut self, key: Vec<Key>, repeats: usize) {
+        let mut bytes = 0;
         for _ in 0..repeats {
-            self.dram.extend(s);
+            for k in &key {
+                let s = &self.streams[k].bytes;
+                self.dram.extend(s);
+                bytes += s.len();
+            }
         }
-        self.queued.push_back(Queued { key, repeats, bytes: s.len() * repeats });
+        self.queued.push_back(Queued { key, repeats, bytes });
     }
 
     /// Exact `out = W x` for every vector in `x` (vector-major), streamed through the DRAM model.
     pub fn matmul(&mut self, w: &TernaryMatrix, x: &[i8], out: &mut [i32]) -> Result<StreamCycles, SimError> {
-        let (n, k) = (w.rows(), w.cols());
-        let m = golden::backend::check_shapes(w, x, out).map_err(|e| SimError::Shape(e.to_string()))?;
+        self.matmul_group(&[w], x, &mut [out])
+    }
+
+    /// Several matrices of the same K applied to the same vectors as one job (q, k and v;
+    /// gate and up): their tiles stream back to back and the pipeline drains once.
+    pub fn matmul_group(&mut self, ws: &[&TernaryMatrix], x: &[i8], outs: &mut [&mut [i32]]) -> Result<StreamCycles, SimError> {
+        let k = ws.first().map(|w| w.cols()).ok_or_else(|| SimError::Shape("a job needs at least one matrix".into()))?;
+        if ws.len() != outs.len() {
+            return Err(SimError::Shape(format!("{} matrices but {} outputs", ws.len(), outs.len())));
+        }
+        let mut m = 0;
+        for (w, out) in ws.iter().zip(outs.iter()) {
+            if w.cols() != k {
+                return Err(SimError::Shape(format!("the matrices of one job share K: {} vs {k}", w.cols())));
+            }
+            m = golden::backend::check_shapes(w, x, out).map_err(|e| SimError::Shape(e.to_string()))?;
+        }
         if k > self.cfg.max_k {
             return Err(SimError::TooLong { k, max_k: self.cfg.max_k });
         }
-        self.pack(w)?;
-        let key = Self::key(w);
+        for w in ws {
+            self.pack(w)?;
+        }
+        let key: Vec<Key> = ws.iter().map(|w| Self::key(w)).collect();
         let repeats = self.repeats(m);
         let prefill = self.prefill(m);
         let mut result = StreamCycles { prefill, ..Default::default() };
 
-        // is the DRAM stream already carrying this call's weights?
-        let expected = Queued { key, repeats, bytes: self.streams[&key].bytes.len() * repeats };
+        // is the DRAM stream already carrying this job's weights?
+        let per_repeat: usize = key.iter().map(|k| self.streams[k].bytes.len()).sum();
+        let expected = Queued { key: key.clone(), repeats, bytes: per_repeat * repeats };
         if self.queued.front() != Some(&expected) {
             let pending = self.dram.pending();
             let queued: usize = self.queued.iter().map(|q| q.bytes).sum();
-            // bytes of the wrong prefetch that already went into the array's FIFO
+            // bytes of a wrong prefetch that already went into the array's FIFO
             if queued > pending {
                 self.reset()?;
                 result.flushes += 1;
@@ -243,41 +276,44 @@ impl StreamSim {
             }
             self.dram.discard_pending();
             self.queued.clear();
-            self.enqueue(key, repeats);
+            self.enqueue(key.clone(), repeats);
         }
-        // learn the schedule and queue the predicted next call behind this one
-        if let Some(prev) = self.last_call {
-            self.next_of.insert(prev, key);
+        // learn the schedule and queue the predicted next job behind this one
+        if let Some(prev) = self.last_call.take() {
+            self.next_of.insert(prev, key.clone());
         }
-        self.last_call = Some((key, m));
-        if let Some(&next) = self.next_of.get(&(key, m)) {
+        self.last_call = Some((key.clone(), m));
+        if let Some(next) = self.next_of.get(&(key.clone(), m)).cloned() {
             if self.queued.len() == 1 {
                 self.enqueue(next, repeats);
             }
         }
-        self.call_base = self.dram.delivered();
         result.weight_bytes = expected.bytes as u64;
 
-        // activation slices in the order the array takes them, with their results' order
+        // activation slices in the order the array takes them, and the results' order
         let (r, l) = (self.cfg.rows, self.cfg.lanes);
-        let (tiles, slices) = (n.div_ceil(r), self.cfg.slices(k));
+        let slices = self.cfg.slices(k);
         let d = if prefill { self.cfg.slots } else { 1 };
         let groups = m.div_ceil(d);
         let zero = vec![0i8; k];
         let vec_of = |v: usize| if v < m { &x[v * k..(v + 1) * k] } else { &zero[..] };
-        let mut acts: Vec<(Vec<u64>, bool)> = Vec::with_capacity(groups * tiles * slices * d);
-        let mut order: Vec<(usize, usize)> = Vec::with_capacity(groups * tiles * d);
+        let packed: Vec<Vec<Vec<u64>>> = (0..groups * d)
+            .map(|v| (0..slices).map(|s| Ok(words_of(&pack_activations(&self.cfg, &vec_of(v)[s * l..((s + 1) * l).min(k)])?))).collect::<Result<_, SimError>>())
+            .collect::<Result<_, _>>()?;
+        let mut acts: Vec<(&[u64], bool)> = vec![];
+        // (vector, matrix, tile) of each result, in order
+        let mut order: Vec<(usize, usize, usize)> = vec![];
         for g in 0..groups {
-            for t in 0..tiles {
-                for s in 0..slices {
-                    let cols = s * l..((s + 1) * l).min(k);
-                    for i in 0..d {
-                        let xv = vec_of(g * d + i);
-                        acts.push((words_of(&pack_activations(&self.cfg, &xv[cols.clone()])?), s + 1 == slices));
+            for (mi, w) in ws.iter().enumerate() {
+                for t in 0..w.rows().div_ceil(r) {
+                    for s in 0..slices {
+                        for i in 0..d {
+                            acts.push((&packed[g * d + i][s], s + 1 == slices));
+                        }
                     }
-                }
-                for i in 0..d {
-                    order.push((g * d + i, t));
+                    for i in 0..d {
+                        order.push((g * d + i, mi, t));
+                    }
                 }
             }
         }
@@ -300,7 +336,7 @@ impl StreamSim {
             self.model.set_u64("m_valid", beat_at.is_some() as u64)?;
             let act_valid = next_act < acts.len();
             if act_valid {
-                self.model.set("act_data", &acts[next_act].0)?;
+                self.model.set("act_data", acts[next_act].0)?;
                 self.model.set_u64("act_last", acts[next_act].1 as u64)?;
             }
             self.model.set_u64("act_valid", act_valid as u64)?;
@@ -318,7 +354,9 @@ impl StreamSim {
             self.act_ready = self.model.get_u64("act_ready")? != 0;
             cycle += 1;
             if self.model.get_u64("res_valid")? != 0 {
-                let (v, t) = order[results];
+                let (v, mi, t) = order[results];
+                let n = ws[mi].rows();
+                let out = &mut outs[mi];
                 let res = unpack_results(&self.cfg, &bytes_of(&self.model.get("res_data")?));
                 if v < m {
                     for (row, &val) in res.iter().enumerate().take(n - t * r) {
@@ -329,7 +367,8 @@ impl StreamSim {
             }
             if cycle > limit {
                 return Err(SimError::Protocol(format!(
-                    "call of {n}x{k} x {m} vectors did not finish in {limit} cycles ({results} of {} results, {next_act} of {} slices taken)",
+                    "a job of {} matrices x {m} vectors (K = {k}) did not finish in {limit} cycles ({results} of {} results, {next_act} of {} slices taken)",
+                    ws.len(),
                     order.len(),
                     acts.len()
                 )));
@@ -340,9 +379,7 @@ impl StreamSim {
         }
         // this call's stream is consumed once all of its tiles were popped; anything the
         // DRAM delivered beyond it belongs to the prefetched call
-        if let Some(front) = self.queued.pop_front() {
-            debug_assert_eq!(front.key, key);
-        }
+        self.queued.pop_front();
         result.cycles += cycle;
         result.fires = acts.len() as u64;
         result.stall_cycles = result.cycles.saturating_sub(self.ideal_cycles(result.fires));

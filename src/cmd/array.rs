@@ -39,6 +39,16 @@ pub struct ArrayArgs {
     /// Accumulator width; default: the narrowest exact one for --max-k.
     #[arg(long)]
     pub accumulator_bits: Option<usize>,
+    /// Accumulator slots per row: a prefill holds each weight tile for this many token
+    /// vectors (weight reuse). 1 = no reuse.
+    #[arg(long, default_value_t = 1)]
+    pub slots: usize,
+    /// Memory port of the streaming top in bytes per cycle (0 = one weight tile per cycle).
+    #[arg(long, default_value_t = 0)]
+    pub port_bytes: usize,
+    /// Weight tiles buffered between the memory port and the array.
+    #[arg(long, default_value_t = 4)]
+    pub fifo_tiles: usize,
 }
 
 impl ArrayArgs {
@@ -56,6 +66,9 @@ impl ArrayArgs {
             pipeline_depth: self.pipeline_depth,
             accumulator_bits: 0,
             max_k: self.max_k.unwrap_or(default_max_k),
+            slots: self.slots,
+            port_bytes: self.port_bytes,
+            fifo_tiles: self.fifo_tiles,
         };
         cfg.accumulator_bits = self.accumulator_bits.unwrap_or_else(|| cfg.min_accumulator_bits());
         cfg

@@ -12,6 +12,8 @@ pub enum Backend {
     Software,
     /// every BitLinear on the generated array, simulated cycle by cycle in Verilator
     Verilator,
+    /// the array behind its memory port (tern_stream), weights streamed from a DRAM model
+    Stream,
 }
 
 #[derive(clap::Args)]
@@ -53,6 +55,46 @@ pub struct GenerateArgs {
     /// Verilator backend: write the per-call cycle and MAC record (JSON) for `tern report`
     #[arg(long)]
     pub record: Option<PathBuf>,
+    /// Stream backend: the DRAM behind the memory port (ddr4, lpddr5, hbm2e)
+    #[arg(long, default_value = "ddr4")]
+    pub dram: String,
+    /// Stream backend: the array clock in MHz (use the Fmax `tern synth` measured)
+    #[arg(long, default_value_t = 100.0)]
+    pub clock_mhz: f64,
+}
+
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Backend::Software => "software",
+            Backend::Verilator => "verilator",
+            Backend::Stream => "stream",
+        }
+    }
+}
+
+/// The two simulated backends: run as a BitLinear backend, then give the run's record.
+trait HwBackend {
+    fn as_dyn(&mut self) -> &mut dyn BitLinearBackend;
+    fn record(&self, model: &str, tokens: usize) -> sim::RunRecord;
+}
+
+impl HwBackend for sim::VerilatorBackend {
+    fn as_dyn(&mut self) -> &mut dyn BitLinearBackend {
+        self
+    }
+    fn record(&self, model: &str, tokens: usize) -> sim::RunRecord {
+        self.run_record(model, tokens)
+    }
+}
+
+impl HwBackend for sim::StreamBackend {
+    fn as_dyn(&mut self) -> &mut dyn BitLinearBackend {
+        self
+    }
+    fn record(&self, model: &str, tokens: usize) -> sim::RunRecord {
+        self.run_record(model, tokens)
+    }
 }
 
 pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
@@ -89,26 +131,34 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
         Backend::Software => {
             run(&mut SoftwareBackend)?;
         }
-        Backend::Verilator => {
+        Backend::Verilator | Backend::Stream => {
             let cfg = a.array.config_for(&model.config);
-            let spinner = super::spinner(format!("building the {}x{} array with Verilator (cached after the first build)", cfg.rows, cfg.lanes));
-            let sim = sim::ArraySim::new(&cfg, a.vcd.as_deref())?;
-            spinner.finish_and_clear();
-            let mut hw = sim::VerilatorBackend::new(sim);
-            let (gen, checked) = if a.no_check {
-                (run(&mut hw)?, None)
+            let stream = a.backend == Backend::Stream;
+            let top = if stream { "tern_stream" } else { "tern_array" };
+            let spinner = super::spinner(format!("building the {}x{} {top} with Verilator (cached after the first build)", cfg.rows, cfg.lanes));
+            let mut hw: Box<dyn HwBackend> = if stream {
+                let dram = sim::DramConfig::preset(&a.dram)?;
+                Box::new(sim::StreamBackend::new(sim::StreamSim::new(&cfg, &dram, a.clock_mhz, a.vcd.as_deref())?))
             } else {
-                let mut c = sim::Checked::new(hw);
+                Box::new(sim::VerilatorBackend::new(sim::ArraySim::new(&cfg, a.vcd.as_deref())?))
+            };
+            spinner.finish_and_clear();
+            let (gen, checked) = if a.no_check {
+                (run(hw.as_dyn())?, None)
+            } else {
+                let mut c = sim::Checked::new(hw.as_dyn());
                 let gen = run(&mut c)?;
-                let n = c.compared;
-                hw = c.inner;
-                (gen, Some(n))
+                (gen, Some(c.compared))
             };
             let tokens = gen.prompt.len() + gen.generated.len() - 1;
-            let record = hw.run_record(&a.model, tokens);
+            let mut record = hw.record(&a.model, tokens);
+            if let Some(s) = record.stream.as_mut() {
+                s.ternary_params = model.config.ternary_params();
+            }
             let t = record.totals();
             eprintln!(
-                "verilator: {}x{} array, {} tokens, {} BitLinear calls, {} cycles ({:.1}% array use), {}",
+                "{}: {}x{} array, {} tokens, {} BitLinear calls, {} cycles ({:.1}% array use), {}",
+                a.backend.name(),
                 cfg.rows,
                 cfg.lanes,
                 tokens,
@@ -120,6 +170,20 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
                     None => "not checked (--no-check)".into(),
                 }
             );
+            if let Some(s) = &record.stream {
+                let achieved = t.weight_bytes as f64 / t.cycles.max(1) as f64;
+                let peak = s.dram.bytes_per_cycle(s.clock_mhz);
+                eprintln!(
+                    "stream: {} at {} MHz = {:.1} B/cycle; {} weight bytes in {} cycles = {:.1} B/cycle, {:.1}% of the DRAM bandwidth",
+                    s.dram.name,
+                    s.clock_mhz,
+                    peak,
+                    t.weight_bytes,
+                    t.cycles,
+                    achieved,
+                    100.0 * achieved / peak
+                );
+            }
             if let Some(p) = &a.record {
                 std::fs::write(p, serde_json::to_string_pretty(&record)?).with_context(|| format!("cannot write {}", p.display()))?;
             }

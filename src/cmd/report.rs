@@ -45,6 +45,10 @@ pub struct ReportArgs {
     /// A co-simulation record written by `tern generate --backend verilator --record FILE`.
     #[arg(long, conflicts_with = "cosim_tokens")]
     pub record: Option<PathBuf>,
+    /// Streaming runs (`tern generate --backend stream --record FILE`) to show as achieved vs
+    /// roofline; repeat for several.
+    #[arg(long)]
+    pub stream_record: Vec<PathBuf>,
     /// Run this many tokens of the model on the Verilator-simulated array and use the
     /// measured cycles (runnable models only).
     #[arg(long)]
@@ -158,6 +162,14 @@ pub fn run(a: ReportArgs) -> anyhow::Result<()> {
     inputs.prompt_tokens = a.prompt_tokens;
     inputs.nonzero_fraction = m.nonzero_fraction();
     inputs.bandwidths = a.bandwidth.iter().map(|b| reports::bandwidth(b)).collect::<Result<_, _>>()?;
+    for p in &a.stream_record {
+        let text = std::fs::read_to_string(p).with_context(|| format!("cannot read the stream record {}", p.display()))?;
+        let run: RunRecord = serde_json::from_str(&text).with_context(|| format!("{} is not a run record of `tern generate --record`", p.display()))?;
+        if run.stream.is_none() {
+            anyhow::bail!("{} was not recorded with --backend stream: it has no memory stream to compare with the roofline", p.display());
+        }
+        inputs.stream_runs.push(run);
+    }
     inputs.run = match (&a.record, a.cosim_tokens) {
         (Some(p), _) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("cannot read the run record {}", p.display()))?;

@@ -49,6 +49,8 @@ pub fn hand_run(c: &ModelConfig, a: &ArrayConfig, prompt: usize, decode: usize, 
                     nonzero_macs: (macs as f64 * nonzero) as u64,
                     cycles: call_cycles(a, n, k, vectors),
                     stall_cycles: 0,
+                    weight_bytes: 0,
+                    prefill: false,
                 });
             }
         }
@@ -63,5 +65,6 @@ pub fn hand_run(c: &ModelConfig, a: &ArrayConfig, prompt: usize, decode: usize, 
         tokens: prompt + decode,
         matmuls,
         source: "test fixture: built by hand from the analytic model, not measured".into(),
+        stream: None,
     }
 }

@@ -1,0 +1,65 @@
+//! End-to-end: the 1M TinyStories model on `tern_stream` (the array behind its memory port)
+//! with the DDR4 DRAM model: exact tokens, decode at the bandwidth roofline, prefill at full
+//! array use, both read back from `tern report`'s JSON.
+
+mod common;
+
+use common::*;
+
+/// `tern generate --backend stream` on the 1M model; returns (stdout, stderr, record path).
+fn stream_run(tag: &str, prompt: &str, steps: &str) -> (String, String, std::path::PathBuf) {
+    let d = shared();
+    let record = std::env::temp_dir().join(format!("tern-stream-{tag}-{}.json", std::process::id()));
+    let (ok, out, err) = tern(&[
+        "generate", "--backend", "stream", "--rows", "16", "--lanes", "64", "--packing", "base3", "--slots", "4",
+        "--dram", "ddr4", "--clock-mhz", "150",
+        "--model", d.join("tinystories-1m.bin").to_str().unwrap(),
+        "--tokenizer", d.join("tokenizer.bin").to_str().unwrap(),
+        "--prompt", prompt, "--steps", steps, "--temperature", "0", "--print-ids", "--record", record.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("accumulators checked against golden, 0 mismatches"), "{err}");
+    (out, err, record)
+}
+
+fn report_stream_rows(records: &[&std::path::Path]) -> Vec<serde_json::Value> {
+    let out = std::env::temp_dir().join(format!("tern-stream-report-{}", std::process::id()));
+    let model = shared().join("tinystories-1m.bin");
+    let mut args = vec!["report", "--model", model.to_str().unwrap(), "--rows", "16", "--lanes", "64", "--packing", "base3", "--clock-mhz", "150", "--out", out.to_str().unwrap()];
+    for r in records {
+        args.extend(["--stream-record", r.to_str().unwrap()]);
+    }
+    let (ok, _, err) = tern(&args);
+    assert!(ok, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    json["stream"].as_array().unwrap().clone()
+}
+
+#[test]
+fn decode_streams_at_the_ddr4_roofline_and_prefill_keeps_the_array_busy() {
+    // decode: BOS then greedy tokens, the reference ids
+    let (out, err, decode) = stream_run("decode", "", "12");
+    let want: Vec<&str> = REFERENCE_IDS.split(' ').take(12).collect();
+    assert_eq!(out.trim_end(), want.join(" "));
+    assert!(err.contains("ddr4 at 150 MHz = 128.0 B/cycle"), "{err}");
+    // prefill: a 64-token prompt (with BOS) in one forward pass, then one decode step
+    let prompt = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her friends. One day, she saw a big red ball under a tree. She ran to it fast.";
+    let (_, _, prefill) = stream_run("prefill", prompt, "65");
+    let run: sim::RunRecord = serde_json::from_str(&std::fs::read_to_string(&prefill).unwrap()).unwrap();
+    assert!(run.matmuls.iter().any(|m| m.vectors == 64 && m.prefill), "no 64-vector prefill call");
+
+    let rows = report_stream_rows(&[&decode, &prefill]);
+    assert_eq!(rows.len(), 2);
+    let value = |r: &serde_json::Value, k: &str| r[k]["value"].as_f64().unwrap();
+    // decode: the weights of a token (base 3, 16x64 tiles) over the DRAM at 128 B/cycle
+    let d = &rows[0];
+    assert_eq!(d["fraction_of_roofline"]["kind"], "measured");
+    assert_eq!(value(d, "bytes_per_token"), 236160.0);
+    let fraction = value(d, "fraction_of_roofline");
+    assert!(fraction >= 0.90, "decode reaches {fraction} of the DDR4 roofline");
+    assert!(fraction <= 1.0, "decode beats the DRAM: {fraction}");
+    // prefill of 64 tokens: each tile serves 4 vectors, the array is busy
+    let u = value(&rows[1], "prefill_utilization");
+    assert!(u >= 0.80, "prefill array use {u}");
+    assert!(u <= 1.0, "{u}");
+}
