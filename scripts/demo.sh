@@ -26,10 +26,14 @@ say "3. co-simulation: every BitLinear of 32 tokens on the Verilated array, chec
 "$tern" generate --model "$model" --prompt "the cat" --steps 32 --seed 7 --print-ids \
     --backend verilator --rows $rows --lanes $lanes --record "$out/run.json"
 
+say "3b. memory-bound decode: the array behind its memory port (tern_stream), weights from a DDR4 model"
+"$tern" generate --model "$model" --steps 12 --temperature 0 --print-ids --backend stream --packing base3 --slots 4 \
+    --rows $rows --lanes $lanes --dram ddr4 --clock-mhz 150 --record "$out/stream.json"
+
 say "4. synthesis: Yosys for xc7 (LUTs, no multipliers)"
 "$tern" synth --target xc7 --rows $rows --lanes $lanes --max-k 256
 
 say "5. the report: latency, roofline, energy, area, scaling ($out/report.html)"
-"$tern" report --model "$model" --rows $rows --lanes $lanes --record "$out/run.json" --target xc7,asic --out "$out"
+"$tern" report --model "$model" --rows $rows --lanes $lanes --record "$out/run.json" --stream-record "$out/stream.json" --target xc7,asic --out "$out"
 
 say "done: open $out/report.html"

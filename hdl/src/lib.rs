@@ -98,6 +98,15 @@
 //! chains pays an extra adder tree, the binary tree pays for the negation and
 //! every level. The remaining overhead over 8.0 is the accumulator adder (ACC LUTs per row).
 //!
+//! ## The streaming top ([`stream`])
+//! [`emit_stream_verilog`]`(&ArrayConfig)` wraps a 2-bit `tern_array` in `tern_stream`: a
+//! memory port of `port_bytes` bytes per cycle whose bytes are decoded as they arrive (base 3:
+//! five weights per byte, one decoder per port byte), a gearbox that assembles weight tiles, a
+//! FIFO of `fifo_tiles` tiles, a 2-entry activation buffer, and the `prefill` pin that holds
+//! each tile for `slots` slices while the accumulators rotate through their slot ring
+//! ([`accumulator`]): every weight read from memory then serves `slots` tokens. The protocol
+//! is in [`stream`]; the sim crate drives it from a DRAM model.
+//!
 //! ## The int8 baseline ([`baseline`])
 //! [`baseline::emit_baseline_verilog`]`(&ArrayConfig)` emits `mac_array`
 //! ([`baseline::TOP_MODULE`]): the same `R x L` shape and stream interface with int8 weights
