@@ -58,7 +58,7 @@ pub fn stream_row(run: &RunRecord, ternary_params: u64) -> Result<StreamRow> {
     let util = (!prefill.is_empty()).then(|| {
         let macs = prefill.iter().map(|m| m.macs).sum::<u64>() as f64;
         let cyc = prefill.iter().map(|m| m.cycles).sum::<u64>() as f64;
-        Figure::measured(macs / (cyc * (run.array.rows * run.array.lanes) as f64), "", format!("{src}: MACs / (cycles x rows x lanes) of the prefill calls"))
+        Figure::from_record(macs / (cyc * (run.array.rows * run.array.lanes) as f64), "", &format!("{src}: MACs / (cycles x rows x lanes) of the prefill calls"))
     });
     let roof_src = format!("{} GB/s / bytes per token", s.dram.gbps);
     Ok(StreamRow {
@@ -67,11 +67,11 @@ pub fn stream_row(run: &RunRecord, ternary_params: u64) -> Result<StreamRow> {
         dram: s.dram.name.clone(),
         clock_mhz: clock,
         decode_tokens: tokens.len(),
-        bytes_per_token: Figure::measured(bytes, "bytes/token", format!("{src}: weight bytes delivered per decode token")),
-        cycles_per_token: Figure::measured(cycles, "cycles/token", format!("{src}: cycles per decode token after the first")),
-        achieved_tokens_per_s: Figure::measured(achieved, "tokens/s", format!("{src}: clock / cycles per token")),
+        bytes_per_token: Figure::from_record(bytes, "bytes/token", &format!("{src}: weight bytes delivered per decode token")),
+        cycles_per_token: Figure::from_record(cycles, "cycles/token", &format!("{src}: cycles per decode token after the first")),
+        achieved_tokens_per_s: Figure::from_record(achieved, "tokens/s", &format!("{src}: clock / cycles per token")),
         roofline_tokens_per_s: Figure::modeled(roof, "tokens/s", roof_src.clone()),
-        fraction_of_roofline: Figure::measured(achieved / roof, "", format!("{src}: achieved / roofline")),
+        fraction_of_roofline: Figure::from_record(achieved / roof, "", &format!("{src}: achieved / roofline")),
         ideal_roofline_tokens_per_s: Figure::modeled(ideal, "tokens/s", format!("{} GB/s / (ternary params x 1.6 bits)", s.dram.gbps)),
         prefill_vectors: prefill.first().map_or(0, |m| m.vectors),
         prefill_utilization: util,
