@@ -22,6 +22,16 @@ pub enum Packing {
     Base3,
 }
 
+impl Packing {
+    /// "2bit" or "base3", as serde and run records name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Packing::TwoBit => "2bit",
+            Packing::Base3 => "base3",
+        }
+    }
+}
+
 /// The array configuration. Serde names are the field names; packing is `"2bit"` or `"base3"`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -150,7 +160,7 @@ impl ArrayConfig {
                 self.tile_bytes(),
                 self.rows,
                 self.lanes,
-                self.packing_name(),
+                self.packing.name(),
                 ok.join(", ")
             )));
         }
@@ -218,13 +228,6 @@ impl ArrayConfig {
             self.tile_bytes()
         } else {
             self.port_bytes
-        }
-    }
-
-    pub fn packing_name(&self) -> &'static str {
-        match self.packing {
-            Packing::Base3 => "base3",
-            Packing::TwoBit => "2bit",
         }
     }
 

@@ -157,19 +157,39 @@ pub fn tile_beats(
     if k > cfg.max_k {
         return Err(HdlError::Weights(format!("K = {k} is above max_k = {}", cfg.max_k)));
     }
-    let (r, l) = (cfg.rows, cfg.lanes);
     let slices = cfg.slices(k);
-    let mut beats = vec![];
+    weight_tiles(cfg, w, n, k, pack_w)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, weights)| {
+            let s = i % slices;
+            let act = pack_activations(cfg, &x[s * cfg.lanes..((s + 1) * cfg.lanes).min(k)])?;
+            Ok(Beat { act, weights, last: s + 1 == slices, tile: i / slices })
+        })
+        .collect()
+}
+
+/// The weight tiles of a row-major N x K matrix in the order the array takes them: for each
+/// tile of `rows` output rows, its ceil(K / lanes) slices, each packed by `pack_w` from the
+/// tile's rows cut to the slice's columns (rows past N and columns past K are left to the
+/// packer, which pads them with zero weights).
+pub fn weight_tiles(
+    cfg: &ArrayConfig,
+    w: &[i8],
+    n: usize,
+    k: usize,
+    pack_w: impl Fn(&ArrayConfig, &[&[i8]]) -> Result<Vec<u8>, HdlError>,
+) -> Result<Vec<Vec<u8>>, HdlError> {
+    let (r, l) = (cfg.rows, cfg.lanes);
+    let mut tiles = Vec::with_capacity(n.div_ceil(r) * cfg.slices(k));
     for tile in 0..n.div_ceil(r) {
-        for s in 0..slices {
+        for s in 0..cfg.slices(k) {
             let cols = s * l..((s + 1) * l).min(k);
-            let act = pack_activations(cfg, &x[cols.clone()])?;
             let rows: Vec<&[i8]> = (tile * r..((tile + 1) * r).min(n)).map(|row| &w[row * k + cols.start..row * k + cols.end]).collect();
-            let weights = pack_w(cfg, &rows)?;
-            beats.push(Beat { act, weights, last: s + 1 == slices, tile });
+            tiles.push(pack_w(cfg, &rows)?);
         }
     }
-    Ok(beats)
+    Ok(tiles)
 }
 
 /// Plain integer reference: `W x` for row-major N x K `w`.

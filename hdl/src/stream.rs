@@ -70,7 +70,12 @@ pub fn stream_ports(cfg: &ArrayConfig) -> Vec<(&'static str, bool, usize)> {
 }
 
 fn fifo_count_bits(cfg: &ArrayConfig) -> usize {
-    (usize::BITS - cfg.fifo_tiles.leading_zeros()) as usize
+    bits_for(cfg.fifo_tiles)
+}
+
+/// Bits of an unsigned register that holds every value in `0..=max` (at least 1).
+fn bits_for(max: usize) -> usize {
+    ((usize::BITS - max.leading_zeros()) as usize).max(1)
 }
 
 /// The whole Verilog of the streaming top: `tern_array` (2-bit, from rust-hdl) and
@@ -94,27 +99,27 @@ fn stream_module(cfg: &ArrayConfig) -> String {
     let f = cfg.fifo_tiles;
     let cb = fifo_count_bits(cfg);
     let ab = cfg.lanes * cfg.activation_bits;
-    let ptr = (usize::BITS - (f - 1).max(1).leading_zeros()) as usize;
+    let ptr = bits_for(f - 1);
     let slots = cfg.slots;
-    let hb = (usize::BITS - slots.max(2).leading_zeros()) as usize;
+    let hb = bits_for(slots.max(2));
+    let ports: Vec<String> = stream_ports(cfg)
+        .into_iter()
+        .map(|(name, input, width)| {
+            let range = if width == 1 { String::new() } else { format!("[{}:0] ", width - 1) };
+            format!("    {} wire {range}{name}", if input { "input" } else { "output" })
+        })
+        .collect();
     let mut v = String::new();
     let _ = write!(
         v,
         "\n\n// {TOP_MODULE}: {r}x{l} array, {pk} memory port of {p} bytes, {beats} beat(s) per {tb}-byte tile,\n\
          // {f}-tile FIFO, {slots} accumulator slot(s). See hdl::stream for the protocol.\n\
-         module {TOP_MODULE}(\n    input wire clk,\n    input wire reset,\n    input wire prefill,\n    \
-         input wire [{mb}:0] m_data,\n    input wire m_valid,\n    output wire m_ready,\n    \
-         input wire [{am}:0] act_data,\n    input wire act_valid,\n    input wire act_last,\n    output wire act_ready,\n    \
-         output wire [{rb}:0] res_data,\n    output wire res_valid,\n    output wire k_overflow,\n    \
-         output wire [{cm}:0] fifo_count\n);\n",
+         module {TOP_MODULE}(\n{}\n);\n",
+        ports.join(",\n"),
         r = cfg.rows,
         l = cfg.lanes,
-        pk = cfg.packing_name(),
+        pk = cfg.packing.name(),
         tb = cfg.tile_bytes(),
-        mb = 8 * p - 1,
-        am = ab - 1,
-        rb = cfg.rows * cfg.accumulator_bits - 1,
-        cm = cb - 1,
     );
     // decoders: one per port byte
     // the decoded padding of a tile's last byte is dropped
@@ -129,7 +134,7 @@ fn stream_module(cfg: &ArrayConfig) -> String {
         v.push_str("    // verilator lint_on UNUSEDSIGNAL\n");
     } else {
         let gb = beats * beat_bits;
-        let bc = (usize::BITS - (beats - 1).leading_zeros()) as usize;
+        let bc = bits_for(beats - 1);
         let _ = writeln!(v, "    reg [{}:0] gear;\n    reg [{}:0] beat;", gb - beat_bits - 1, bc - 1);
         let _ = writeln!(v, "    wire last_beat = beat == {bc}'d{};", beats - 1);
         let _ = writeln!(v, "    wire push = m_fire && last_beat;");

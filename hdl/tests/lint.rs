@@ -165,7 +165,7 @@ fn stream_tops_lint() {
         let c = ArrayConfig { port_bytes: port, slots, max_k: 2048, accumulator_bits: 20, ..cfg(rows, lanes, packing) };
         let v = hdl::emit_stream_verilog(&c).unwrap();
         assert!(!has_multiply(&v), "the streaming top has a multiply");
-        let tag = format!("lint_stream_{rows}x{lanes}_{}_p{port}_d{slots}", c.packing_name());
+        let tag = format!("lint_stream_{rows}x{lanes}_{}_p{port}_d{slots}", c.packing.name());
         lint_both(&v, hdl::stream::TOP_MODULE, &tag, &VERILATOR_FLAGS);
     }
 }

@@ -21,14 +21,6 @@ pub fn validate(a: &ArrayConfig) -> Result<()> {
     a.validate().map_err(|e| ReportError::BadInput(format!("array {}: {e}", label(a))))
 }
 
-/// "2bit" or "base3", as run records and serde name it.
-pub fn packing_name(p: Packing) -> &'static str {
-    match p {
-        Packing::TwoBit => "2bit",
-        Packing::Base3 => "base3",
-    }
-}
-
 /// Bits of DRAM traffic per weight: 2 (2-bit codes), 1.6 (base 3), 1 (binary).
 pub fn bits_per_weight(a: &ArrayConfig) -> f64 {
     match (a.binary, a.packing) {
@@ -45,7 +37,7 @@ pub fn macs_per_cycle(a: &ArrayConfig) -> usize {
 
 /// e.g. "16x64 2bit".
 pub fn label(a: &ArrayConfig) -> String {
-    format!("{}x{} {}", a.rows, a.lanes, if a.binary { "binary" } else { packing_name(a.packing) })
+    format!("{}x{} {}", a.rows, a.lanes, if a.binary { "binary" } else { a.packing.name() })
 }
 
 #[cfg(test)]

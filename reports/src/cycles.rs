@@ -21,7 +21,7 @@ use golden::{LinearKind, ModelConfig};
 use serde::{Deserialize, Serialize};
 use sim::RunRecord;
 
-use crate::array::{label, packing_name, validate, ArrayConfig};
+use crate::array::{label, validate, ArrayConfig};
 use crate::error::{ReportError, Result};
 
 /// Pipeline latency of the last slice: input register, chain stages, accumulator.
@@ -142,7 +142,7 @@ impl CycleCheck {
 pub fn check_cycles(shape: &ArrayConfig, run: &RunRecord) -> Result<CycleCheck> {
     validate(shape)?;
     let ra = &run.array;
-    if (ra.rows, ra.lanes) != (shape.rows, shape.lanes) || ra.packing != packing_name(shape.packing) || ra.binary != shape.binary {
+    if (ra.rows, ra.lanes) != (shape.rows, shape.lanes) || ra.packing != shape.packing.name() || ra.binary != shape.binary {
         return Err(ReportError::BadInput(format!(
             "the run used a {}x{} {} array but the model was given {}: pass the run's own array",
             ra.rows,

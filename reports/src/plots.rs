@@ -5,7 +5,7 @@
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::array::{macs_per_cycle, packing_name, ArrayConfig};
+use crate::array::{macs_per_cycle, ArrayConfig};
 use crate::error::{ReportError, Result};
 use crate::luts::xc7_luts;
 use crate::report::Report;
@@ -204,7 +204,7 @@ pub fn luts_plot(r: &Report) -> Result<Plot> {
         let x = log_range(curve.iter().chain(&measured).map(|p| p.0));
         let y = log_range(curve.iter().chain(&measured).map(|p| p.1));
         let mut c = ChartBuilder::on(root)
-            .caption(format!("xc7 LUTs vs array size ({} packing, {}-bit accumulators)", packing_name(r.array.packing), r.array.accumulator_bits), ("sans-serif", 16))
+            .caption(format!("xc7 LUTs vs array size ({} packing, {}-bit accumulators)", r.array.packing.name(), r.array.accumulator_bits), ("sans-serif", 16))
             .margin(10)
             .x_label_area_size(36)
             .y_label_area_size(60)

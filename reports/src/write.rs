@@ -66,7 +66,7 @@ pub fn document(r: &Report, plots: &[Plot]) -> Vec<Block> {
     d.push(Block::Para(format!(
         "Model {}: dim {}, hidden {}, {} layers, {} heads ({} KV), vocab {}, seq_len {}. Array: {} rows x {} lanes, {} weights, pipeline depth {}, {}-bit accumulators, K up to {}. Every figure says whether it is measured (a tool run on this design), modeled (formulas and the cited constants below) or cited (a published number); the numbers in brackets point to its source under each table.",
         r.model.name, c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads, c.vocab_size, c.seq_len,
-        r.array.rows, r.array.lanes, if r.array.binary { "binary" } else { crate::array::packing_name(r.array.packing) },
+        r.array.rows, r.array.lanes, if r.array.binary { "binary" } else { r.array.packing.name() },
         r.array.pipeline_depth, r.array.accumulator_bits, r.array.max_k
     )));
 

@@ -60,7 +60,7 @@ pub fn hand_run(c: &ModelConfig, a: &ArrayConfig, prompt: usize, decode: usize, 
         call(prompt + t, 1);
     }
     RunRecord {
-        array: ArraySummary { rows: a.rows, lanes: a.lanes, packing: reports::array::packing_name(a.packing).into(), binary: a.binary },
+        array: ArraySummary { rows: a.rows, lanes: a.lanes, packing: a.packing.name().into(), binary: a.binary },
         model: "hand-built".into(),
         tokens: prompt + decode,
         matmuls,
