@@ -474,9 +474,8 @@ fn area_section(inputs: &ReportInputs) -> AreaSection {
 /// `max_k` is shorter than the model's longest K, a run of another array, a bad clock).
 /// LUTs (the xc7 structural model) vs decode tokens/s for rows x lanes around the report's
 /// array, at every bandwidth of the report, at the report's clock.
-fn report_sweep(inputs: &ReportInputs, nz: &Figure) -> Result<Vec<crate::sweep::SweepPoint>> {
+fn report_sweep(inputs: &ReportInputs, clock_mhz: Figure, nz: &Figure) -> Result<Vec<crate::sweep::SweepPoint>> {
     let c = &inputs.config;
-    let (clock_mhz, _) = clock(inputs)?;
     let setup = crate::sweep::SweepSetup { config: c.clone(), clock_mhz, context: DEFAULT_CONTEXT.min(c.seq_len.saturating_sub(1)), nonzero_fraction: nz.value };
     let mut points = vec![];
     for a in crate::sweep::grid(&[4, 8, 16, 32, 64], &[16, 32, 64, 128], inputs.array.max_k, inputs.array.packing) {
@@ -530,6 +529,7 @@ pub fn build(inputs: &ReportInputs) -> Result<Report> {
         decode,
         prefill,
     };
+    let sweep = report_sweep(inputs, clock_mhz.clone(), &nz)?;
     let scaling_bw = inputs.bandwidths[0].clone();
     let setup = ScalingSetup { array: a.clone(), clock_mhz: clock_mhz.clone(), bandwidth: scaling_bw.clone(), context: DEFAULT_CONTEXT, nonzero_fraction: nz.value };
     let scaling = ScalingSection { bandwidth: scaling_bw.name, clock_mhz, context: DEFAULT_CONTEXT, rows: scaling(&setup)? };
@@ -558,7 +558,7 @@ pub fn build(inputs: &ReportInputs) -> Result<Report> {
         area: area_section(inputs),
         scaling,
         stream: inputs.stream_runs.iter().map(|r| crate::stream::stream_row(r, c.ternary_params())).collect::<Result<_>>()?,
-        sweep: report_sweep(inputs, &nz)?,
+        sweep,
         constants: constants::table(),
         notes,
     })

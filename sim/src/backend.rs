@@ -26,12 +26,29 @@ impl VerilatorBackend {
 
 fn run_record(c: &hdl::ArrayConfig, design: &verilator_sys::Design, records: &[MatmulRecord], model: &str, tokens: usize, stream: Option<StreamSummary>) -> RunRecord {
     RunRecord {
-        array: ArraySummary { rows: c.rows, lanes: c.lanes, packing: c.packing_name().to_string(), binary: c.binary },
+        array: ArraySummary { rows: c.rows, lanes: c.lanes, packing: c.packing.name().to_string(), binary: c.binary },
         model: model.to_string(),
         tokens,
         matmuls: records.to_vec(),
         source: format!("measured: {} cycle simulation", design.verilator().version_line.trim()),
         stream,
+    }
+}
+
+/// The shape and operations of one call (`nonzero` weights of `w`, if known), no cycles yet.
+fn call_record(site: &MatmulSite, w: &TernaryMatrix, x: &[i8], nonzero: Option<u64>) -> MatmulRecord {
+    let vectors = (x.len() / w.cols()) as u64;
+    MatmulRecord {
+        site: *site,
+        rows: w.rows(),
+        cols: w.cols(),
+        vectors: vectors as usize,
+        macs: (w.rows() * w.cols()) as u64 * vectors,
+        nonzero_macs: nonzero.unwrap_or(0) * vectors,
+        cycles: 0,
+        stall_cycles: 0,
+        weight_bytes: 0,
+        prefill: false,
     }
 }
 
@@ -83,20 +100,14 @@ impl BitLinearBackend for StreamBackend {
             v * tiles[i] / all + if i == 0 { v - base } else { 0 }
         };
         for (i, (site, w)) in sites.iter().zip(ws).enumerate() {
-            let vectors = (x.len() / w.cols()) as u64;
-            let nonzero = self.sim.nonzero_weights(w).unwrap_or(0);
-            let bytes = self.sim.stream_bytes(w).unwrap_or(0) * self.sim.reads_per_call(vectors as usize) as u64;
+            let call = call_record(site, w, x, self.sim.nonzero_weights(w));
+            let bytes = self.sim.stream_bytes(w).unwrap_or(0) * self.sim.reads_per_call(call.vectors) as u64;
             self.records.push(MatmulRecord {
-                site: *site,
-                rows: w.rows(),
-                cols: w.cols(),
-                vectors: vectors as usize,
-                macs: (w.rows() * w.cols()) as u64 * vectors,
-                nonzero_macs: nonzero * vectors,
                 cycles: share(c.cycles, i),
                 stall_cycles: share(c.stall_cycles, i),
                 weight_bytes: bytes,
                 prefill: c.prefill,
+                ..call
             });
         }
         Ok(())
@@ -110,20 +121,8 @@ impl BitLinearBackend for VerilatorBackend {
 
     fn matmul(&mut self, site: &MatmulSite, w: &TernaryMatrix, x: &[i8], out: &mut [i32]) -> Result<(), BackendError> {
         let cycles = self.sim.matmul(w, x, out)?;
-        let vectors = (x.len() / w.cols()) as u64;
-        let nonzero = self.sim.nonzero_weights(w).unwrap_or(0);
-        self.records.push(MatmulRecord {
-            site: *site,
-            rows: w.rows(),
-            cols: w.cols(),
-            vectors: vectors as usize,
-            macs: (w.rows() * w.cols()) as u64 * vectors,
-            nonzero_macs: nonzero * vectors,
-            cycles: cycles.cycles,
-            stall_cycles: cycles.stall_cycles,
-            weight_bytes: 0,
-            prefill: false,
-        });
+        let call = call_record(site, w, x, self.sim.nonzero_weights(w));
+        self.records.push(MatmulRecord { cycles: cycles.cycles, stall_cycles: cycles.stall_cycles, ..call });
         Ok(())
     }
 }

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use golden::TernaryMatrix;
-use hdl::pack::{pack_activations, pack_weights, unpack_results};
+use hdl::pack::{pack_activations, pack_weights, unpack_results, weight_tiles};
 use hdl::ArrayConfig;
 use verilator_sys::{BatchOutput, BatchPlan, BatchSpec, BuildSpec, Design, Model};
 
@@ -66,7 +66,7 @@ pub struct ArraySim {
 }
 
 /// Little-endian bytes as little-endian u64 words.
-fn words_of(bytes: &[u8], words: usize) -> Vec<u64> {
+pub(crate) fn words_of(bytes: &[u8], words: usize) -> Vec<u64> {
     let mut w = vec![0u64; words];
     for (i, &b) in bytes.iter().enumerate() {
         w[i / 8] |= (b as u64) << (8 * (i % 8));
@@ -74,7 +74,7 @@ fn words_of(bytes: &[u8], words: usize) -> Vec<u64> {
     w
 }
 
-fn bytes_of(words: &[u64]) -> Vec<u8> {
+pub(crate) fn bytes_of(words: &[u64]) -> Vec<u8> {
     words.iter().flat_map(|w| w.to_le_bytes()).collect()
 }
 
@@ -193,18 +193,9 @@ impl ArraySim {
         if self.weights.get(&Self::key(w)).is_some_and(|p| p.source == w.packed()) {
             return Ok(());
         }
-        let (n, k) = (w.rows(), w.cols());
-        let (r, l) = (self.cfg.rows, self.cfg.lanes);
         let all = w.to_weights();
         let w_words = self.plan.input_range("w_data")?.len();
-        let mut words = Vec::with_capacity(n.div_ceil(r) * self.cfg.slices(k) * w_words);
-        for t in 0..n.div_ceil(r) {
-            for s in 0..self.cfg.slices(k) {
-                let cols = s * l..((s + 1) * l).min(k);
-                let rows: Vec<&[i8]> = (t * r..((t + 1) * r).min(n)).map(|row| &all[row * k + cols.start..row * k + cols.end]).collect();
-                words.extend(words_of(&pack_weights(&self.cfg, &rows)?, w_words));
-            }
-        }
+        let words = weight_tiles(&self.cfg, &all, w.rows(), w.cols(), pack_weights)?.iter().flat_map(|t| words_of(t, w_words)).collect();
         let nonzero = all.iter().filter(|&&v| v != 0).count() as u64;
         self.weights.insert(Self::key(w), PackedWeights { source: w.packed().to_vec(), words, nonzero });
         Ok(())

@@ -23,12 +23,13 @@ use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 
 use golden::TernaryMatrix;
-use hdl::pack::{pack_activations, pack_stream_tile, unpack_results};
+use hdl::pack::{pack_activations, pack_stream_tile, unpack_results, weight_tiles};
 use hdl::ArrayConfig;
 use serde::{Deserialize, Serialize};
 use verilator_sys::{BuildSpec, Design, Model};
 
 use crate::dram::{Dram, DramConfig};
+use crate::driver::{bytes_of, words_of};
 use crate::error::SimError;
 
 /// What one call on the streaming array measured.
@@ -83,20 +84,11 @@ pub struct StreamSim {
     queued: VecDeque<Queued>,
     m_ready: bool,
     act_ready: bool,
-    /// bytes delivered to the array at the start of the current call's stream
-    call_base: usize,
 }
 
-fn words_of(bytes: &[u8]) -> Vec<u64> {
-    let mut w = vec![0u64; bytes.len().div_ceil(8)];
-    for (i, &b) in bytes.iter().enumerate() {
-        w[i / 8] |= (b as u64) << (8 * (i % 8));
-    }
-    w
-}
-
-fn bytes_of(words: &[u64]) -> Vec<u8> {
-    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+/// Bytes as bus words (the whole slice).
+fn words(bytes: &[u8]) -> Vec<u64> {
+    words_of(bytes, bytes.len().div_ceil(8))
 }
 
 impl StreamSim {
@@ -123,7 +115,6 @@ impl StreamSim {
             queued: VecDeque::new(),
             m_ready: false,
             act_ready: false,
-            call_base: 0,
         };
         sim.reset()?;
         Ok(sim)
@@ -172,17 +163,8 @@ impl StreamSim {
         if self.streams.get(&key).is_some_and(|p| p.source == w.packed()) {
             return Ok(());
         }
-        let (n, k) = (w.rows(), w.cols());
-        let (r, l) = (self.cfg.rows, self.cfg.lanes);
         let all = w.to_weights();
-        let mut bytes = Vec::with_capacity(n.div_ceil(r) * self.cfg.slices(k) * self.cfg.tile_bytes());
-        for t in 0..n.div_ceil(r) {
-            for s in 0..self.cfg.slices(k) {
-                let cols = s * l..((s + 1) * l).min(k);
-                let rows: Vec<&[i8]> = (t * r..((t + 1) * r).min(n)).map(|row| &all[row * k + cols.start..row * k + cols.end]).collect();
-                bytes.extend(pack_stream_tile(&self.cfg, &rows)?);
-            }
-        }
+        let bytes = weight_tiles(&self.cfg, &all, w.rows(), w.cols(), pack_stream_tile)?.concat();
         let nonzero = all.iter().filter(|&&v| v != 0).count() as u64;
         // a stale entry at a reused address is dropped from the predictions too
         self.next_of.retain(|(from, _), to| !from.contains(&key) && !to.contains(&key));
@@ -203,10 +185,6 @@ impl StreamSim {
 
     /// How often a call of `vectors` vectors reads its matrix.
     pub fn reads_per_call(&self, vectors: usize) -> usize {
-        self.repeats(vectors)
-    }
-
-    fn repeats(&self, vectors: usize) -> usize {
         if self.prefill(vectors) {
             vectors.div_ceil(self.cfg.slots)
         } else {
@@ -258,7 +236,7 @@ impl StreamSim {
             self.pack(w)?;
         }
         let key: Vec<Key> = ws.iter().map(|w| Self::key(w)).collect();
-        let repeats = self.repeats(m);
+        let repeats = self.reads_per_call(m);
         let prefill = self.prefill(m);
         let mut result = StreamCycles { prefill, ..Default::default() };
 
@@ -298,7 +276,7 @@ impl StreamSim {
         let zero = vec![0i8; k];
         let vec_of = |v: usize| if v < m { &x[v * k..(v + 1) * k] } else { &zero[..] };
         let packed: Vec<Vec<Vec<u64>>> = (0..groups * d)
-            .map(|v| (0..slices).map(|s| Ok(words_of(&pack_activations(&self.cfg, &vec_of(v)[s * l..((s + 1) * l).min(k)])?))).collect::<Result<_, SimError>>())
+            .map(|v| (0..slices).map(|s| Ok(words(&pack_activations(&self.cfg, &vec_of(v)[s * l..((s + 1) * l).min(k)])?))).collect::<Result<_, SimError>>())
             .collect::<Result<_, _>>()?;
         let mut acts: Vec<(&[u64], bool)> = vec![];
         // (vector, matrix, tile) of each result, in order
@@ -327,12 +305,17 @@ impl StreamSim {
         let limit = 64 + 4 * (acts.len() as u64 + (expected.bytes as f64 / self.dram.bytes_per_cycle()) as u64 + self.dram.latency_cycles() * 8 + self.cfg.latency() as u64 * 4);
         while results < order.len() {
             // this cycle's inputs
-            let beat_at = self.dram.offer().map(|_| self.dram.delivered());
-            if beat_at.is_some() && offered_beat != beat_at {
-                let words = words_of(self.dram.offer().unwrap_or_default());
-                self.model.set("m_data", &words)?;
-                offered_beat = beat_at;
-            }
+            let beat_at = match self.dram.offer() {
+                Some(beat) => {
+                    let at = self.dram.delivered();
+                    if offered_beat != Some(at) {
+                        self.model.set("m_data", &words(beat))?;
+                        offered_beat = Some(at);
+                    }
+                    Some(at)
+                }
+                None => None,
+            };
             self.model.set_u64("m_valid", beat_at.is_some() as u64)?;
             let act_valid = next_act < acts.len();
             if act_valid {

@@ -152,6 +152,12 @@ fn parse_rxl(s: &str) -> anyhow::Result<(usize, usize)> {
     Ok((r.trim().parse().with_context(|| format!("rows in `{s}`"))?, l.trim().parse().with_context(|| format!("lanes in `{s}`"))?))
 }
 
+/// A run record written by `tern generate --record`.
+fn read_run_record(p: &std::path::Path) -> anyhow::Result<RunRecord> {
+    let text = std::fs::read_to_string(p).with_context(|| format!("cannot read the run record {}", p.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not a run record of `tern generate --record`", p.display()))
+}
+
 pub fn run(a: ReportArgs) -> anyhow::Result<()> {
     let m = resolve_model(&a.model)?;
     let cfg = a.array.config_for(&m.config);
@@ -163,8 +169,7 @@ pub fn run(a: ReportArgs) -> anyhow::Result<()> {
     inputs.nonzero_fraction = m.nonzero_fraction();
     inputs.bandwidths = a.bandwidth.iter().map(|b| reports::bandwidth(b)).collect::<Result<_, _>>()?;
     for p in &a.stream_record {
-        let text = std::fs::read_to_string(p).with_context(|| format!("cannot read the stream record {}", p.display()))?;
-        let run: RunRecord = serde_json::from_str(&text).with_context(|| format!("{} is not a run record of `tern generate --record`", p.display()))?;
+        let run = read_run_record(p)?;
         if run.stream.is_none() {
             anyhow::bail!("{} was not recorded with --backend stream: it has no memory stream to compare with the roofline", p.display());
         }
@@ -172,13 +177,12 @@ pub fn run(a: ReportArgs) -> anyhow::Result<()> {
     }
     inputs.run = match (&a.record, a.cosim_tokens) {
         (Some(p), _) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read the run record {}", p.display()))?;
-            let run: RunRecord = serde_json::from_str(&text).with_context(|| format!("{} is not a run record of `tern generate --record`", p.display()))?;
-            let (ra, packing) = (&run.array, serde_json::to_value(cfg.packing)?);
-            if (ra.rows, ra.lanes, ra.binary) != (cfg.rows, cfg.lanes, cfg.binary) || packing != ra.packing.as_str() {
+            let run = read_run_record(p)?;
+            let (ra, packing) = (&run.array, cfg.packing.name());
+            if (ra.rows, ra.lanes, ra.binary) != (cfg.rows, cfg.lanes, cfg.binary) || packing != ra.packing {
                 anyhow::bail!(
                     "the run record {} was made on a {}x{} {} array, not the {}x{} {} array of this report; pass the same --rows/--lanes/--packing",
-                    p.display(), ra.rows, ra.lanes, ra.packing, cfg.rows, cfg.lanes, packing.as_str().unwrap_or("?")
+                    p.display(), ra.rows, ra.lanes, ra.packing, cfg.rows, cfg.lanes, packing
                 );
             }
             Some(run)
