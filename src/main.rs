@@ -23,6 +23,8 @@ enum Command {
     Report(cmd::report::ReportArgs),
     /// Many array shapes: LUTs vs tokens/s vs J/token, with the Pareto front.
     Sweep(cmd::sweep::SweepArgs),
+    /// Propose the array that just reaches the decode roofline of a memory at a clock.
+    Size(cmd::size::SizeArgs),
     /// Emit the ternary accumulate array as Verilog.
     Hdl(cmd::hdl::HdlArgs),
     /// Synthesize Verilog with Yosys (xc7, ice40, ecp5, asic); Fmax from nextpnr for ice40/ecp5.
@@ -39,6 +41,7 @@ fn main() {
         Command::Hdl(a) => cmd::hdl::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Sweep(a) => cmd::sweep::run(a),
+        Command::Size(a) => cmd::size::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

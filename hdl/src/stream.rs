@@ -41,7 +41,8 @@ pub const TOP_MODULE: &str = "tern_stream";
 /// The configuration of the `tern_array` inside `tern_stream`: 2-bit weights (the port
 /// decodes), everything else as `cfg`.
 pub fn core_config(cfg: &ArrayConfig) -> ArrayConfig {
-    ArrayConfig { packing: Packing::TwoBit, ..cfg.clone() }
+    // the port width is the stream top's: the core takes whole decoded tiles
+    ArrayConfig { packing: Packing::TwoBit, port_bytes: 0, ..cfg.clone() }
 }
 
 /// Bits of one decoded port byte: 5 (base 3) or 4 (2-bit) weights of 2 bits.
@@ -206,4 +207,23 @@ fn decoder_module(cfg: &ArrayConfig) -> String {
     }
     v.push_str("endmodule\n");
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_port_width_belongs_to_the_stream_top_not_the_core() {
+        // 1x64 base 3: a 13-byte tile; 16x64: 205 bytes = 5 x 41. Neither width divides the
+        // 2-bit core's tile (16 and 256 bytes), which never sees the port.
+        for (rows, port) in [(1, 13), (16, 41)] {
+            let c = ArrayConfig { rows, lanes: 64, packing: Packing::Base3, port_bytes: port, ..ArrayConfig::default() };
+            let v = emit_stream_verilog(&c).unwrap();
+            assert!(v.contains(&format!("memory port of {port} bytes")), "{rows}x64 port {port}");
+            assert_eq!(core_config(&c).port_bytes, 0);
+        }
+        let bad = ArrayConfig { rows: 16, lanes: 64, packing: Packing::Base3, port_bytes: 64, ..ArrayConfig::default() };
+        assert!(emit_stream_verilog(&bad).unwrap_err().to_string().contains("port_bytes 64 does not divide the 205-byte weight tile"));
+    }
 }

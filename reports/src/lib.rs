@@ -87,6 +87,7 @@ pub mod plots;
 pub mod report;
 pub mod roofline;
 pub mod scaling;
+pub mod size;
 pub mod stream;
 pub mod sweep;
 pub mod write;

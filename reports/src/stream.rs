@@ -49,7 +49,12 @@ pub fn stream_row(run: &RunRecord, ternary_params: u64) -> Result<StreamRow> {
     let n = tokens.len() as f64;
     let bytes = decode.iter().map(|m| m.weight_bytes).sum::<u64>() as f64 / n;
     let cycles = decode.iter().map(|m| m.cycles).sum::<u64>() as f64 / n;
-    let clock = Figure::modeled(s.clock_mhz, "MHz", "the clock the DRAM model was run at (tern generate --clock-mhz)");
+    let clock = if s.clock_source.starts_with("measured") {
+        Figure::from_record(s.clock_mhz, "MHz", &s.clock_source)
+    } else {
+        Figure::modeled(s.clock_mhz, "MHz", "the clock the DRAM model was run at, given (tern generate --clock-mhz)")
+    };
+    let cycles_fig = Figure::from_record(cycles, "cycles/token", &format!("{src}: cycles per decode token after the first"));
     let achieved = s.clock_mhz * 1e6 / cycles;
     let roof = s.dram.gbps * 1e9 / bytes;
     let params = if s.ternary_params > 0 { s.ternary_params } else { ternary_params };
@@ -65,13 +70,13 @@ pub fn stream_row(run: &RunRecord, ternary_params: u64) -> Result<StreamRow> {
         model: run.model.clone(),
         array: format!("{}x{} {} (port {} B, {} slots, {}-tile FIFO)", run.array.rows, run.array.lanes, run.array.packing, s.port_bytes, s.slots, s.fifo_tiles),
         dram: s.dram.name.clone(),
-        clock_mhz: clock,
+        clock_mhz: clock.clone(),
         decode_tokens: tokens.len(),
         bytes_per_token: Figure::from_record(bytes, "bytes/token", &format!("{src}: weight bytes delivered per decode token")),
-        cycles_per_token: Figure::from_record(cycles, "cycles/token", &format!("{src}: cycles per decode token after the first")),
-        achieved_tokens_per_s: Figure::from_record(achieved, "tokens/s", &format!("{src}: clock / cycles per token")),
+        achieved_tokens_per_s: cycles_fig.derived(achieved, "tokens/s", &clock, "clock / cycles per token"),
+        fraction_of_roofline: cycles_fig.derived(achieved / roof, "", &clock, "achieved / roofline = clock x bytes / (cycles x bandwidth)"),
+        cycles_per_token: cycles_fig,
         roofline_tokens_per_s: Figure::modeled(roof, "tokens/s", roof_src.clone()),
-        fraction_of_roofline: Figure::from_record(achieved / roof, "", &format!("{src}: achieved / roofline")),
         ideal_roofline_tokens_per_s: Figure::modeled(ideal, "tokens/s", format!("{} GB/s / (ternary params x 1.6 bits)", s.dram.gbps)),
         prefill_vectors: prefill.first().map_or(0, |m| m.vectors),
         prefill_utilization: util,

@@ -69,6 +69,7 @@ impl StreamBackend {
         let stream = StreamSummary {
             dram: self.sim.dram().config().clone(),
             clock_mhz: self.sim.clock_mhz(),
+            clock_source: String::new(),
             port_bytes: c.port_width(),
             tile_bytes: c.tile_bytes(),
             slots: c.slots,

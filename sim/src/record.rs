@@ -49,6 +49,10 @@ pub struct StreamSummary {
     pub dram: crate::dram::DramConfig,
     /// The clock the DRAM model's bytes per cycle assume.
     pub clock_mhz: f64,
+    /// Where the clock comes from: "measured: nextpnr-ecp5 ..." when it is a measured Fmax
+    /// (`tern generate --fmax-from`), else a given clock.
+    #[serde(default)]
+    pub clock_source: String,
     pub port_bytes: usize,
     pub tile_bytes: usize,
     pub slots: usize,

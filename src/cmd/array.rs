@@ -12,6 +12,15 @@ pub enum PackingArg {
     Base3,
 }
 
+impl From<PackingArg> for Packing {
+    fn from(p: PackingArg) -> Packing {
+        match p {
+            PackingArg::TwoBit => Packing::TwoBit,
+            PackingArg::Base3 => Packing::Base3,
+        }
+    }
+}
+
 #[derive(Clone, Debug, clap::Args)]
 pub struct ArrayArgs {
     /// Output rows computed in parallel.
@@ -58,10 +67,7 @@ impl ArrayArgs {
             rows: self.rows,
             lanes: self.lanes,
             activation_bits: self.activation_bits,
-            packing: match self.packing {
-                PackingArg::TwoBit => Packing::TwoBit,
-                PackingArg::Base3 => Packing::Base3,
-            },
+            packing: self.packing.into(),
             binary: self.binary,
             pipeline_depth: self.pipeline_depth,
             accumulator_bits: 0,

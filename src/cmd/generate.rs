@@ -58,9 +58,12 @@ pub struct GenerateArgs {
     /// Stream backend: the DRAM behind the memory port (ddr4, lpddr5, hbm2e)
     #[arg(long, default_value = "ddr4")]
     pub dram: String,
-    /// Stream backend: the array clock in MHz (use the Fmax `tern synth` measured)
-    #[arg(long, default_value_t = 100.0)]
+    /// Stream backend: the array clock in MHz, a given clock (or use --fmax-from)
+    #[arg(long, default_value_t = 100.0, conflicts_with = "fmax_from")]
     pub clock_mhz: f64,
+    /// Stream backend: run at the Fmax measured in this `tern synth --json` output (ice40/ecp5)
+    #[arg(long)]
+    pub fmax_from: Option<PathBuf>,
 }
 
 impl Backend {
@@ -136,9 +139,16 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
             let stream = a.backend == Backend::Stream;
             let top = if stream { "tern_stream" } else { "tern_array" };
             let spinner = super::spinner(format!("building the {}x{} {top} with Verilator (cached after the first build)", cfg.rows, cfg.lanes));
+            if a.fmax_from.is_some() && !stream {
+                anyhow::bail!("--fmax-from sets the clock of the DRAM model: use it with --backend stream");
+            }
+            let (clock_mhz, clock_source) = match &a.fmax_from {
+                Some(path) => super::synth::read_fmax(path)?,
+                None => (a.clock_mhz, format!("given clock (tern generate --clock-mhz {})", a.clock_mhz)),
+            };
             let mut hw: Box<dyn HwBackend> = if stream {
                 let dram = sim::DramConfig::preset(&a.dram)?;
-                Box::new(sim::StreamBackend::new(sim::StreamSim::new(&cfg, &dram, a.clock_mhz, a.vcd.as_deref())?))
+                Box::new(sim::StreamBackend::new(sim::StreamSim::new(&cfg, &dram, clock_mhz, a.vcd.as_deref())?))
             } else {
                 Box::new(sim::VerilatorBackend::new(sim::ArraySim::new(&cfg, a.vcd.as_deref())?))
             };
@@ -154,6 +164,7 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
             let mut record = hw.record(&a.model, tokens);
             if let Some(s) = record.stream.as_mut() {
                 s.ternary_params = model.config.ternary_params();
+                s.clock_source = clock_source;
             }
             let t = record.totals();
             eprintln!(

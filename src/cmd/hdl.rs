@@ -9,6 +9,9 @@ use super::array::ArrayArgs;
 pub struct HdlArgs {
     #[command(flatten)]
     pub array: ArrayArgs,
+    /// Emit the streaming top (`tern_stream`, with the array inside) instead of the bare array.
+    #[arg(long)]
+    pub stream: bool,
     /// Verilog file to write.
     #[arg(long, default_value = "tern_array.v")]
     pub out: PathBuf,
@@ -16,13 +19,17 @@ pub struct HdlArgs {
 
 pub fn run(args: HdlArgs) -> anyhow::Result<()> {
     let cfg = args.array.config(8192);
-    let verilog = hdl::emit_verilog(&cfg).context("cannot generate the array")?;
+    let (verilog, top) = if args.stream {
+        (hdl::emit_stream_verilog(&cfg).context("cannot generate the streaming top")?, hdl::stream::TOP_MODULE)
+    } else {
+        (hdl::emit_verilog(&cfg).context("cannot generate the array")?, hdl::verilog::TOP_MODULE)
+    };
     std::fs::write(&args.out, &verilog).with_context(|| format!("cannot write {}", args.out.display()))?;
     println!("{}", serde_json::to_string_pretty(&cfg)?);
     println!(
         "wrote {} (top module {}, {} lines); a {}x{} matvec takes {} cycles",
         args.out.display(),
-        hdl::verilog::TOP_MODULE,
+        top,
         verilog.lines().count(),
         cfg.rows,
         cfg.lanes,

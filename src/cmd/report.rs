@@ -125,7 +125,7 @@ fn synthesize(cfg: &ArrayConfig, targets: &[Target], baseline: bool) -> anyhow::
         synth.push(flow.synthesize(&verilog, hdl::verilog::TOP_MODULE, target, &opts)?);
         if target.has_place_and_route() && pnr.is_none() {
             spinner.set_message(format!("{target}: placing and routing with nextpnr for Fmax"));
-            match super::synth::place_and_route_array(&flow, &verilog, cfg, target, &PnrOptions { synth: opts.clone(), ..PnrOptions::default() }) {
+            match super::synth::place_and_route_design(&flow, &verilog, cfg, false, target, &PnrOptions { synth: opts.clone(), ..PnrOptions::default() }) {
                 Ok(p) => pnr = Some(p),
                 Err(e @ FpgaError::DoesNotFit { .. }) => eprintln!("{target}: no Fmax ({e})"),
                 Err(e) => return Err(e.into()),

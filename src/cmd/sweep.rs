@@ -67,10 +67,7 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
             let mut c = ArrayConfig {
                 rows,
                 lanes,
-                packing: match a.packing {
-                    PackingArg::TwoBit => hdl::Packing::TwoBit,
-                    PackingArg::Base3 => hdl::Packing::Base3,
-                },
+                packing: a.packing.into(),
                 pipeline_depth: a.pipeline_depth.min(lanes),
                 max_k,
                 ..ArrayConfig::default()

@@ -26,6 +26,10 @@ pub struct SynthArgs {
     /// Synthesize the int8 x int8 multiply-accumulate baseline of the same shape instead.
     #[arg(long, conflicts_with = "verilog")]
     pub baseline: bool,
+    /// Synthesize the streaming top (`tern_stream`: memory port, base-3 decoders, tile FIFO,
+    /// the array) instead of the bare array.
+    #[arg(long, conflicts_with_all = ["verilog", "baseline"])]
+    pub stream: bool,
     /// Flatten the hierarchy before mapping (the default).
     #[arg(long, conflicts_with_all = ["no_flatten", "both"])]
     pub flatten: bool,
@@ -99,9 +103,14 @@ pub fn run(args: SynthArgs) -> anyhow::Result<()> {
         }
         _ => {
             let cfg = args.array.config(8192);
-            let verilog = hdl::emit_verilog(&cfg).context("cannot generate the array")?;
-            let spinner = super::spinner(format!("synthesizing the {}x{} array for {} (cached after the first run)", cfg.rows, cfg.lanes, args.target));
-            let text = synthesize_verilog(&verilog, hdl::verilog::TOP_MODULE, &args, Some(&cfg));
+            let (verilog, what) = if args.stream {
+                (hdl::emit_stream_verilog(&cfg).context("cannot generate the streaming top")?, "streaming array")
+            } else {
+                (hdl::emit_verilog(&cfg).context("cannot generate the array")?, "array")
+            };
+            let spinner =
+                super::spinner(format!("synthesizing the {}x{} {what} for {} (cached after the first run)", cfg.rows, cfg.lanes, args.target));
+            let text = synthesize_verilog(&verilog, design_top(&cfg, args.stream).0, &args, Some(&cfg));
             spinner.finish_and_clear();
             text?
         }
@@ -173,7 +182,7 @@ fn run_one(flow: &Flow, verilog: &str, top: &str, args: &SynthArgs, flatten: boo
             let pnr = flow.place_and_route(verilog, top, args.target, &opts)?;
             return Ok(Run { synth: pnr.synth.clone(), pnr: Some(pnr), macs });
         };
-        let pnr = place_and_route_array(flow, verilog, cfg, args.target, &opts)?;
+        let pnr = place_and_route_design(flow, verilog, cfg, args.stream, args.target, &opts)?;
         let synth = flow.synthesize(verilog, top, args.target, &synth_opts)?;
         Ok(Run { synth, pnr: Some(pnr), macs })
     } else {
@@ -296,13 +305,46 @@ fn table(runs: &[Run], best: usize) -> String {
     out
 }
 
-/// Place and route the array for `target` behind fpga's serial pin wrapper (its thousands of
-/// port bits fit no package); the Fmax measured is the array's own.
-pub fn place_and_route_array(flow: &Flow, verilog: &str, cfg: &hdl::ArrayConfig, target: Target, opts: &PnrOptions) -> fpga::Result<PnrRecord> {
-    let ports: Vec<fpga::WrapPort> = hdl::verilog::top_ports(cfg)
-        .into_iter()
-        .map(|(name, input, width)| fpga::WrapPort { name: name.into(), input, width })
-        .collect();
-    let wrapped = format!("{verilog}{}", fpga::serial_wrapper(hdl::verilog::TOP_MODULE, &ports, "clk"));
+/// The measured Fmax (MHz) and its provenance from a `tern synth --json` output of an ice40
+/// or ecp5 run: the clock the streaming simulation and `tern size` can run at.
+pub fn read_fmax(path: &std::path::Path) -> anyhow::Result<(f64, String)> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let v: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not the JSON `tern synth --json` writes", path.display()))?;
+    let (Some(mhz), Some(source)) = (v.get("fmax_mhz").and_then(Value::as_f64), v.get("pnr_source").and_then(Value::as_str)) else {
+        anyhow::bail!(
+            "{} has no measured Fmax (fmax_mhz and pnr_source): write it with `tern synth --target ecp5 --json` (ice40 or ecp5, without --no-pnr)",
+            path.display()
+        );
+    };
+    if !(mhz.is_finite() && mhz > 0.0) {
+        anyhow::bail!("{}: fmax_mhz {mhz} is not a positive frequency", path.display());
+    }
+    Ok((mhz, source.to_string()))
+}
+
+/// The top module and port list of the generated array (`stream` false) or streaming top.
+fn design_top(cfg: &hdl::ArrayConfig, stream: bool) -> (&'static str, Vec<(&'static str, bool, usize)>) {
+    if stream {
+        (hdl::stream::TOP_MODULE, hdl::stream::stream_ports(cfg))
+    } else {
+        (hdl::verilog::TOP_MODULE, hdl::verilog::top_ports(cfg))
+    }
+}
+
+/// Place and route the array (or, with `stream`, the streaming top) for `target` behind fpga's
+/// serial pin wrapper (its thousands of port bits fit no package); the Fmax measured is the
+/// design's own.
+pub fn place_and_route_design(
+    flow: &Flow,
+    verilog: &str,
+    cfg: &hdl::ArrayConfig,
+    stream: bool,
+    target: Target,
+    opts: &PnrOptions,
+) -> fpga::Result<PnrRecord> {
+    let (top, ports) = design_top(cfg, stream);
+    let ports: Vec<fpga::WrapPort> = ports.into_iter().map(|(name, input, width)| fpga::WrapPort { name: name.into(), input, width }).collect();
+    let wrapped = format!("{verilog}{}", fpga::serial_wrapper(top, &ports, "clk"));
     flow.place_and_route(&wrapped, fpga::WRAP_TOP, target, opts)
 }
