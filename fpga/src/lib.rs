@@ -114,7 +114,7 @@ pub mod wrap;
 pub use asic::AsicArea;
 pub use cache::Cache;
 pub use error::{FpgaError, Result};
-pub use pnr::{ClockFmax, PnrOptions, PnrRecord, Utilization};
+pub use pnr::{ClockFmax, CriticalPath, PnrOptions, PnrRecord, Utilization};
 pub use resources::Resources;
 pub use stat::CellCounts;
 pub use synth::{SynthOptions, SynthRecord};

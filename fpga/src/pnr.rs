@@ -75,6 +75,10 @@ pub struct PnrRecord {
     pub logic_cells: u64,
     /// The BEL type counted in `logic_cells` ("ICESTORM_LC" or "TRELLIS_COMB").
     pub logic_cell_type: String,
+    /// The slowest register-to-register path nextpnr reported (None in records cached
+    /// before it was kept, or when there is no such path).
+    #[serde(default)]
+    pub critical_path: Option<CriticalPath>,
     /// "nextpnr-ice40" or "nextpnr-ecp5".
     pub tool: String,
     pub tool_version: String,
@@ -87,6 +91,33 @@ pub struct PnrRecord {
     pub from_cache: bool,
 }
 
+/// The slowest path of a run, as nextpnr's report lists it: where it starts and ends, and
+/// how its delay splits into cell delays (clock-to-q, logic, setup) and routing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriticalPath {
+    /// Clock edges at both ends, e.g. "posedge clk -> posedge clk".
+    pub clocks: String,
+    /// The launching and the capturing cell (hierarchical names after packing).
+    pub start: String,
+    pub end: String,
+    pub delay_ns: f64,
+    /// Clock-to-q, logic and setup delays.
+    pub cell_ns: f64,
+    pub routing_ns: f64,
+    /// Cells the path passes through (logic steps: LUTs, carry cells).
+    pub logic_levels: usize,
+}
+
+impl CriticalPath {
+    /// One line: "12.30 ns = 4.10 cells + 8.20 routing, 14 logic levels, from A to B".
+    pub fn describe(&self) -> String {
+        format!(
+            "{:.2} ns = {:.2} ns cells + {:.2} ns routing, {} logic levels, from {} to {}",
+            self.delay_ns, self.cell_ns, self.routing_ns, self.logic_levels, self.start, self.end
+        )
+    }
+}
+
 /// The parts of nextpnr's `--report` JSON this crate uses.
 #[derive(Debug, Clone, Deserialize)]
 pub struct NextpnrReport {
@@ -94,6 +125,53 @@ pub struct NextpnrReport {
     pub fmax: BTreeMap<String, ReportClock>,
     #[serde(default)]
     pub utilization: BTreeMap<String, Utilization>,
+    #[serde(default)]
+    pub critical_paths: Vec<ReportPath>,
+}
+
+/// One `critical_paths` entry of the report.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReportPath {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub path: Vec<ReportStep>,
+}
+
+/// One step of a reported path: "clk-to-q", "routing", "logic" or "setup".
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReportStep {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub delay: f64,
+    pub from: ReportPin,
+    pub to: ReportPin,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReportPin {
+    pub cell: String,
+}
+
+impl NextpnrReport {
+    /// The reported path with the largest total delay.
+    pub fn critical_path(&self) -> Option<CriticalPath> {
+        let paths = self.critical_paths.iter().filter(|p| !p.path.is_empty()).map(|p| {
+            let total = |f: &dyn Fn(&str) -> bool| p.path.iter().filter(|s| f(&s.kind)).map(|s| s.delay).sum::<f64>();
+            CriticalPath {
+                clocks: format!("{} -> {}", p.from, p.to),
+                start: p.path[0].from.cell.clone(),
+                end: p.path[p.path.len() - 1].to.cell.clone(),
+                delay_ns: total(&|_| true),
+                cell_ns: total(&|k| k != "routing"),
+                routing_ns: total(&|k| k == "routing"),
+                logic_levels: p.path.iter().filter(|s| s.kind == "logic").count(),
+            }
+        });
+        paths.max_by(|a, b| a.delay_ns.total_cmp(&b.delay_ns))
+    }
 }
 
 /// One `fmax` entry of the report.
@@ -193,6 +271,7 @@ pub(crate) fn run_nextpnr(
     let report = parse_report(&read_file(&dir.join(REPORT_FILE))?)?;
     let clocks: BTreeMap<String, ClockFmax> = report
         .fmax
+        .clone()
         .into_iter()
         .map(|(name, c)| {
             (
@@ -207,10 +286,12 @@ pub(crate) fn run_nextpnr(
     let fmax_mhz = clocks.values().map(|c| c.achieved_mhz).reduce(f64::min);
     let utilization: BTreeMap<String, Utilization> = report
         .utilization
+        .clone()
         .into_iter()
         .filter(|(_, u)| u.available > 0)
         .collect();
     let logic_cells = utilization.get(plan.logic_bel).map_or(0, |u| u.used);
+    let critical_path = report.critical_path();
     let command = format!("{} {}", tools.program(plan.tool), plan.args.join(" "));
     Ok(PnrRecord {
         synth,
@@ -221,6 +302,7 @@ pub(crate) fn run_nextpnr(
         utilization,
         logic_cells,
         logic_cell_type: plan.logic_bel.to_string(),
+        critical_path,
         tool: plan.tool.name().into(),
         source: format!(
             "measured: {} {} {} --freq {}",
@@ -244,6 +326,7 @@ fn explain_failure(err: FpgaError, device: &str, log: &Path) -> FpgaError {
     let markers = [
         "no BELs remaining",
         "Unable to find a placement location",
+        "Unable to find legal placement for all cells",
         "Design uses",
         "but device only has",
     ];
@@ -313,5 +396,34 @@ mod tests {
             }
             other => panic!("expected DoesNotFit, got {other}"),
         }
+    }
+
+    #[test]
+    fn the_slowest_reported_path_is_kept() {
+        // two paths from a real nextpnr-ice40 report, trimmed to the fields read
+        let step = |kind: &str, delay: f64, from: &str, to: &str| {
+            format!(r#"{{"type":"{kind}","delay":{delay},"from":{{"cell":"{from}","port":"O","loc":[1,2]}},"to":{{"cell":"{to}","port":"I3","loc":[1,3]}},"net":"n"}}"#)
+        };
+        let fast = [step("clk-to-q", 0.54, "a_ff", "a_ff"), step("routing", 0.59, "a_ff", "b_lc"), step("setup", 0.47, "b_lc", "b_lc")];
+        let slow = [
+            step("clk-to-q", 0.54, "ctrl.count_ff", "ctrl.count_ff"),
+            step("routing", 0.59, "ctrl.count_ff", "lut1"),
+            step("logic", 0.31, "lut1", "lut1"),
+            step("routing", 0.59, "lut1", "lut2"),
+            step("logic", 0.26, "lut2", "lut2"),
+            step("setup", 0.47, "lut2", "ctrl.overflow_ff"),
+        ];
+        let text = format!(
+            r#"{{"fmax":{{"clk":{{"achieved":80.1,"constraint":100}}}},"utilization":{{}},"critical_paths":[{{"from":"posedge clk","to":"posedge clk","path":[{}]}},{{"from":"posedge clk","to":"posedge clk","path":[{}]}}]}}"#,
+            fast.join(","),
+            slow.join(",")
+        );
+        let p = parse_report(&text).unwrap().critical_path().unwrap();
+        assert_eq!((p.start.as_str(), p.end.as_str(), p.logic_levels), ("ctrl.count_ff", "ctrl.overflow_ff", 2));
+        assert!((p.delay_ns - 2.76).abs() < 1e-9 && (p.routing_ns - 1.18).abs() < 1e-9 && (p.cell_ns - 1.58).abs() < 1e-9, "{p:?}");
+        assert_eq!(p.clocks, "posedge clk -> posedge clk");
+        assert!(p.describe().starts_with("2.76 ns = 1.58 ns cells + 1.18 ns routing, 2 logic levels, from ctrl.count_ff"));
+        // a report without paths (older nextpnr, combinational design) has none
+        assert!(parse_report(r#"{"fmax":{}}"#).unwrap().critical_path().is_none());
     }
 }

@@ -230,6 +230,7 @@ fn summary(run: &Run) -> Value {
         map.insert("logic_cells".into(), json!(p.logic_cells));
         map.insert("utilization".into(), json!(p.utilization));
         map.insert("pnr_source".into(), json!(p.source));
+        map.insert("critical_path".into(), json!(p.critical_path));
         map.insert("from_cache".into(), json!(p.from_cache));
     } else if s.target.has_place_and_route() {
         map.insert("fmax_mhz".into(), Value::Null);
@@ -270,6 +271,7 @@ fn table(runs: &[Run], best: usize) -> String {
                 None => "no reg-to-reg path".into(),
             })
         });
+        row("critical path", &|r| pnr(r, &|p| p.critical_path.as_ref().map_or("-".into(), fpga::CriticalPath::describe)));
         row("logic cells", &|r| {
             pnr(r, &|p| {
                 let avail = p.utilization.get(&p.logic_cell_type).map_or(0, |u| u.available);
