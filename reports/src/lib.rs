@@ -60,6 +60,9 @@
 //!   3B 7.89/5.07 vs 2.22/1.87; 70B 4.1x faster, 7.16x less memory).
 //! * **Sweep** ([`sweep`]): many arrays, each with its LUTs (Yosys or the model), decode
 //!   tokens/s per bandwidth and J/token, and the Pareto front per bandwidth.
+//! * **Sizing** ([`size`]): the array with the fewest modeled xc7 LUTs whose own decode rate
+//!   (clock / modeled cycles) reaches the weight-stream roofline (bandwidth / ternary weight
+//!   bytes per token), with its memory port and tile FIFO sized (`tern size`).
 //!
 //! All constants, each with its source, are in [`constants::table`], which the report
 //! reproduces. Per-operation energies: BitNet, arXiv 2310.11453, Table 2 (FP32 add/mul 0.9/3.7
