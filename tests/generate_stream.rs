@@ -54,6 +54,9 @@ fn decode_streams_at_the_ddr4_roofline_and_prefill_keeps_the_array_busy() {
     // decode: the weights of a token (base 3, 16x64 tiles) over the DRAM at 128 B/cycle
     let d = &rows[0];
     assert_eq!(d["fraction_of_roofline"]["kind"], "measured");
+    // the clock was given, so tokens/s at that clock are modeled
+    assert_eq!(d["clock_mhz"]["kind"], "modeled");
+    assert_eq!(d["achieved_tokens_per_s"]["kind"], "modeled");
     assert_eq!(value(d, "bytes_per_token"), 236160.0);
     let fraction = value(d, "fraction_of_roofline");
     assert!(fraction >= 0.90, "decode reaches {fraction} of the DDR4 roofline");
@@ -62,4 +65,38 @@ fn decode_streams_at_the_ddr4_roofline_and_prefill_keeps_the_array_busy() {
     let u = value(&rows[1], "prefill_utilization");
     assert!(u >= 0.80, "prefill array use {u}");
     assert!(u <= 1.0, "{u}");
+}
+
+/// A clock taken from a measured Fmax (`--fmax-from`, a `tern synth --json` output) runs the
+/// DRAM model at that clock and makes the report's tokens/s measured.
+#[test]
+fn a_measured_fmax_clocks_the_stream() {
+    let dir = std::env::temp_dir().join(format!("tern-fmax-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let synth = dir.join("synth.json");
+    std::fs::write(&synth, r#"{"target":"ecp5","fmax_mhz":96.0,"pnr_source":"measured: nextpnr-ecp5 (test file)"}"#).unwrap();
+    let record = dir.join("run.json");
+    let (ok, _, err) = tern(&[
+        "generate", "--model", "synthetic:tiny", "--backend", "stream", "--rows", "4", "--lanes", "16", "--packing", "base3",
+        "--fmax-from", synth.to_str().unwrap(), "--steps", "3", "--record", record.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("ddr4 at 96 MHz = 200.0 B/cycle"), "{err}");
+    let out = dir.join("report");
+    let (ok, _, err) = tern(&[
+        "report", "--model", "synthetic:tiny", "--rows", "4", "--lanes", "16", "--stream-record", record.to_str().unwrap(), "--out", out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let row = &json["stream"][0];
+    assert_eq!(row["clock_mhz"]["kind"], "measured");
+    assert_eq!(row["clock_mhz"]["value"].as_f64(), Some(96.0));
+    assert_eq!(row["achieved_tokens_per_s"]["kind"], "measured");
+
+    // the software backend has no clock: one line
+    let (ok, _, err) = tern(&["generate", "--model", "synthetic:tiny", "--fmax-from", synth.to_str().unwrap(), "--steps", "2"]);
+    assert!(!ok);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--fmax-from sets the clock of the DRAM model: use it with --backend stream"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -130,6 +130,9 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
         }
         Ok(gen)
     };
+    if a.fmax_from.is_some() && a.backend != Backend::Stream {
+        anyhow::bail!("--fmax-from sets the clock of the DRAM model: use it with --backend stream");
+    }
     match a.backend {
         Backend::Software => {
             run(&mut SoftwareBackend)?;
@@ -138,14 +141,11 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
             let cfg = a.array.config_for(&model.config);
             let stream = a.backend == Backend::Stream;
             let top = if stream { "tern_stream" } else { "tern_array" };
-            let spinner = super::spinner(format!("building the {}x{} {top} with Verilator (cached after the first build)", cfg.rows, cfg.lanes));
-            if a.fmax_from.is_some() && !stream {
-                anyhow::bail!("--fmax-from sets the clock of the DRAM model: use it with --backend stream");
-            }
             let (clock_mhz, clock_source) = match &a.fmax_from {
                 Some(path) => super::synth::read_fmax(path)?,
                 None => (a.clock_mhz, format!("given clock (tern generate --clock-mhz {})", a.clock_mhz)),
             };
+            let spinner = super::spinner(format!("building the {}x{} {top} with Verilator (cached after the first build)", cfg.rows, cfg.lanes));
             let mut hw: Box<dyn HwBackend> = if stream {
                 let dram = sim::DramConfig::preset(&a.dram)?;
                 Box::new(sim::StreamBackend::new(sim::StreamSim::new(&cfg, &dram, clock_mhz, a.vcd.as_deref())?))
