@@ -248,7 +248,7 @@ mod tests {
             c.act_valid.next = g == 1;
             c.w_valid.next = g == 2;
         };
-        let mut observe = |c: &mut TernCore<ACC, { ACC + 1 }>, since_last: &mut Vec<usize>, out: &mut Vec<(Vec<i64>, usize)>| {
+        let observe = |c: &mut TernCore<ACC, { ACC + 1 }>, since_last: &mut Vec<usize>, out: &mut Vec<(Vec<i64>, usize)>| {
             tick(c, |c| &mut c.clock);
             since_last.iter_mut().for_each(|t| *t += 1);
             if c.res_valid.val() {
