@@ -39,7 +39,7 @@
 //! (`128 * 128 * K` for int8): [`min_accumulator_bits`], 29 bits for the default
 //! `max_k = 8192`, where the ternary array needs 21.
 
-use crate::config::{signed_bits_for, ArrayConfig, MIN_ACC_BITS};
+use crate::config::{accumulator_bits_for, signed_bits_for, ArrayConfig};
 use crate::error::HdlError;
 use crate::pack::Beat;
 use std::fmt::Write;
@@ -65,7 +65,7 @@ pub fn acc_bound(cfg: &ArrayConfig) -> u64 {
 
 /// Narrowest accumulator that is exact for every K <= max_k.
 pub fn min_accumulator_bits(cfg: &ArrayConfig) -> usize {
-    signed_bits_for(acc_bound(cfg)).max(MIN_ACC_BITS)
+    accumulator_bits_for(acc_bound(cfg))
 }
 
 /// Levels of the adder tree: `ceil(log2 lanes)` (0 for one lane).
@@ -99,17 +99,7 @@ pub fn validate(cfg: &ArrayConfig) -> Result<(), HdlError> {
             "the baseline multiplies int8 weights; `binary` describes ternary-array weights: set binary = false".into(),
         ));
     }
-    let need = min_accumulator_bits(cfg);
-    if cfg.accumulator_bits < need {
-        return Err(HdlError::AccumulatorTooNarrow {
-            have: cfg.accumulator_bits,
-            need,
-            max_k: cfg.max_k,
-            activation_bits: cfg.activation_bits,
-            bound: acc_bound(cfg),
-        });
-    }
-    Ok(())
+    cfg.check_accumulator(acc_bound(cfg))
 }
 
 /// The whole synthesizable Verilog of the baseline: [`ROW_MODULE`] and the top [`TOP_MODULE`].
@@ -299,7 +289,7 @@ pub fn matvec_beats(cfg: &ArrayConfig, w: &[i8], n: usize, k: usize, x: &[i8]) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Packing;
+    use crate::config::{Packing, MIN_ACC_BITS};
 
     fn cfg(rows: usize, lanes: usize, depth: usize) -> ArrayConfig {
         ArrayConfig { rows, lanes, pipeline_depth: depth, accumulator_bits: 29, ..Default::default() }

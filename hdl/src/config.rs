@@ -91,6 +91,12 @@ pub fn signed_bits_for(bound: u64) -> usize {
     (64 - bound.leading_zeros() as usize) + 1
 }
 
+/// The accumulator width the generator builds for dot products up to `bound` in magnitude:
+/// [`signed_bits_for`], at least [`MIN_ACC_BITS`].
+pub fn accumulator_bits_for(bound: u64) -> usize {
+    signed_bits_for(bound).max(MIN_ACC_BITS)
+}
+
 impl ArrayConfig {
     /// Largest |dot product| for K = max_k: 2^(activation_bits-1) * max_k.
     pub fn acc_bound(&self) -> u64 {
@@ -99,7 +105,23 @@ impl ArrayConfig {
 
     /// Narrowest accumulator that is exact for every K <= max_k.
     pub fn min_accumulator_bits(&self) -> usize {
-        signed_bits_for(self.acc_bound()).max(MIN_ACC_BITS)
+        accumulator_bits_for(self.acc_bound())
+    }
+
+    /// Refuses an accumulator too narrow for dot products up to `bound` in magnitude (the
+    /// ternary array's [`Self::acc_bound`], or the int8 baseline's).
+    pub(crate) fn check_accumulator(&self, bound: u64) -> Result<(), HdlError> {
+        let need = accumulator_bits_for(bound);
+        if self.accumulator_bits < need {
+            return Err(HdlError::AccumulatorTooNarrow {
+                have: self.accumulator_bits,
+                need,
+                max_k: self.max_k,
+                activation_bits: self.activation_bits,
+                bound,
+            });
+        }
+        Ok(())
     }
 
     /// Check everything the generator relies on. Refuses any configuration that could wrap.
@@ -133,16 +155,7 @@ impl ArrayConfig {
         if !(MIN_ACC_BITS..=MAX_ACC_BITS).contains(&self.accumulator_bits) {
             return Err(HdlError::AccumulatorBitsRange(self.accumulator_bits));
         }
-        let need = self.min_accumulator_bits();
-        if self.accumulator_bits < need {
-            return Err(HdlError::AccumulatorTooNarrow {
-                have: self.accumulator_bits,
-                need,
-                max_k: self.max_k,
-                activation_bits: self.activation_bits,
-                bound: self.acc_bound(),
-            });
-        }
+        self.check_accumulator(self.acc_bound())?;
         if self.pipeline_depth > self.lanes {
             return Err(HdlError::PipelineDepth { depth: self.pipeline_depth, lanes: self.lanes });
         }
