@@ -470,11 +470,9 @@ fn area_section(inputs: &ReportInputs) -> AreaSection {
     }
 }
 
-/// Build the report. Fails on inputs the models cannot use (an invalid array, an array whose
-/// `max_k` is shorter than the model's longest K, a run of another array, a bad clock).
 /// LUTs (the xc7 structural model) vs decode tokens/s for rows x lanes around the report's
 /// array, at every bandwidth of the report, at the report's clock.
-fn report_sweep(inputs: &ReportInputs, clock_mhz: Figure, nz: &Figure) -> Result<Vec<crate::sweep::SweepPoint>> {
+fn report_sweep(inputs: &ReportInputs, clock_mhz: Figure, nz: &Figure) -> Vec<crate::sweep::SweepPoint> {
     let c = &inputs.config;
     let setup = crate::sweep::SweepSetup { config: c.clone(), clock_mhz, context: DEFAULT_CONTEXT.min(c.seq_len.saturating_sub(1)), nonzero_fraction: nz.value };
     let mut points = vec![];
@@ -483,9 +481,11 @@ fn report_sweep(inputs: &ReportInputs, clock_mhz: Figure, nz: &Figure) -> Result
         points.extend(crate::sweep::sweep_points(&setup, &a, &luts, &inputs.bandwidths));
     }
     crate::sweep::mark_pareto(&mut points);
-    Ok(points)
+    points
 }
 
+/// Build the report. Fails on inputs the models cannot use (an invalid array, an array whose
+/// `max_k` is shorter than the model's longest K, a run of another array, a bad clock).
 pub fn build(inputs: &ReportInputs) -> Result<Report> {
     let (a, c) = (&inputs.array, &inputs.config);
     validate(a)?;
@@ -529,7 +529,7 @@ pub fn build(inputs: &ReportInputs) -> Result<Report> {
         decode,
         prefill,
     };
-    let sweep = report_sweep(inputs, clock_mhz.clone(), &nz)?;
+    let sweep = report_sweep(inputs, clock_mhz.clone(), &nz);
     let scaling_bw = inputs.bandwidths[0].clone();
     let setup = ScalingSetup { array: a.clone(), clock_mhz: clock_mhz.clone(), bandwidth: scaling_bw.clone(), context: DEFAULT_CONTEXT, nonzero_fraction: nz.value };
     let scaling = ScalingSection { bandwidth: scaling_bw.name, clock_mhz, context: DEFAULT_CONTEXT, rows: scaling(&setup)? };

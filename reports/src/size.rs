@@ -20,6 +20,7 @@ use crate::error::{ReportError, Result};
 use crate::figure::Figure;
 use crate::luts::xc7_luts;
 use crate::roofline::{decode_traffic, roofline, Bandwidth, Bound};
+use crate::sweep::grid;
 
 /// Row counts `tern size` tries by default.
 pub const ROWS: [usize; 8] = [1, 2, 4, 8, 16, 32, 64, 128];
@@ -68,22 +69,11 @@ pub fn propose(goal: &SizeGoal, rows: &[usize], lanes: &[usize]) -> Result<SizeP
     if rows.is_empty() || lanes.is_empty() {
         return Err(ReportError::BadInput("give at least one row count and one lane count to try".into()));
     }
-    let max_k = largest_k(&goal.config);
     let mut candidates = vec![];
-    for &r in rows {
-        for &l in lanes {
-            let mut a = ArrayConfig {
-                rows: r,
-                lanes: l,
-                packing: goal.packing,
-                pipeline_depth: goal.pipeline_depth.min(l).max(1),
-                max_k,
-                ..ArrayConfig::default()
-            };
-            a.accumulator_bits = a.min_accumulator_bits();
-            crate::array::validate(&a)?;
-            candidates.push(a);
-        }
+    for a in grid(rows, lanes, largest_k(&goal.config), goal.packing) {
+        let a = ArrayConfig { pipeline_depth: goal.pipeline_depth.min(a.lanes).max(1), ..a };
+        crate::array::validate(&a)?;
+        candidates.push(a);
     }
     let traffic = decode_traffic(&goal.config, bits_per_weight(&candidates[0]), 0);
     let rate = |a: &ArrayConfig| {
@@ -109,11 +99,10 @@ pub fn propose(goal: &SizeGoal, rows: &[usize], lanes: &[usize]) -> Result<SizeP
     array.port_bytes = port_bytes_for(&array, memory_bpc);
     array.fifo_tiles = fifo_tiles_for(&array, memory_bpc);
     let array_bpc = (array.rows * array.lanes) as f64 / array.weights_per_port_byte() as f64;
-    let why_clock = &goal.clock_mhz;
     Ok(SizeProposal {
         bandwidth: goal.bandwidth.name.clone(),
         clock_mhz: goal.clock_mhz.clone(),
-        memory_bytes_per_cycle: why_clock.derived(
+        memory_bytes_per_cycle: goal.clock_mhz.derived(
             memory_bpc,
             "B/cycle",
             &Figure::modeled(goal.bandwidth.gbps, "GB/s", goal.bandwidth.source.clone()),

@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 use sim::RunRecord;
 
+use crate::constants::BASE3_BITS_PER_WEIGHT;
 use crate::error::{ReportError, Result};
 use crate::figure::Figure;
 
@@ -49,16 +50,14 @@ pub fn stream_row(run: &RunRecord, ternary_params: u64) -> Result<StreamRow> {
     let n = tokens.len() as f64;
     let bytes = decode.iter().map(|m| m.weight_bytes).sum::<u64>() as f64 / n;
     let cycles = decode.iter().map(|m| m.cycles).sum::<u64>() as f64 / n;
-    let clock = if s.clock_source.starts_with("measured") {
-        Figure::from_record(s.clock_mhz, "MHz", &s.clock_source)
-    } else {
-        Figure::modeled(s.clock_mhz, "MHz", "the clock the DRAM model was run at, given (tern generate --clock-mhz)")
-    };
+    // measured when the run took a measured Fmax (tern generate --fmax-from), else given
+    let clock_source = if s.clock_source.is_empty() { "given clock (tern generate --clock-mhz)" } else { &s.clock_source };
+    let clock = Figure::from_record(s.clock_mhz, "MHz", clock_source);
     let cycles_fig = Figure::from_record(cycles, "cycles/token", &format!("{src}: cycles per decode token after the first"));
     let achieved = s.clock_mhz * 1e6 / cycles;
     let roof = s.dram.gbps * 1e9 / bytes;
     let params = if s.ternary_params > 0 { s.ternary_params } else { ternary_params };
-    let ideal = s.dram.gbps * 1e9 / (params as f64 * 1.6 / 8.0);
+    let ideal = s.dram.gbps * 1e9 / (params as f64 * BASE3_BITS_PER_WEIGHT / 8.0);
     let prefill: Vec<_> = run.matmuls.iter().filter(|m| m.vectors > 1).collect();
     let util = (!prefill.is_empty()).then(|| {
         let macs = prefill.iter().map(|m| m.macs).sum::<u64>() as f64;

@@ -19,11 +19,7 @@ pub struct HdlArgs {
 
 pub fn run(args: HdlArgs) -> anyhow::Result<()> {
     let cfg = args.array.config(8192);
-    let (verilog, top) = if args.stream {
-        (hdl::emit_stream_verilog(&cfg).context("cannot generate the streaming top")?, hdl::stream::TOP_MODULE)
-    } else {
-        (hdl::emit_verilog(&cfg).context("cannot generate the array")?, hdl::verilog::TOP_MODULE)
-    };
+    let (verilog, top) = super::synth::emit_design(&cfg, args.stream)?;
     std::fs::write(&args.out, &verilog).with_context(|| format!("cannot write {}", args.out.display()))?;
     println!("{}", serde_json::to_string_pretty(&cfg)?);
     println!(

@@ -42,7 +42,7 @@ pub struct SizeArgs {
     /// Synthesize the proposal's streaming top for these targets (xc7, ice40, ecp5, asic).
     #[arg(long = "target", value_delimiter = ',', default_value = "xc7,ice40,ecp5")]
     pub targets: Vec<Target>,
-    /// Skip Yosys: only the modeled xc7 LUTs.
+    /// Do not run Yosys: print the modeled xc7 LUTs of the array only, no per-target figures.
     #[arg(long)]
     pub no_synth: bool,
     /// Print JSON instead of text.
@@ -51,14 +51,9 @@ pub struct SizeArgs {
 }
 
 pub fn run(a: SizeArgs) -> anyhow::Result<()> {
-    let clock_mhz = match (&a.fmax_from, a.clock_mhz) {
-        (Some(path), _) => {
-            let (mhz, source) = super::synth::read_fmax(path)?;
-            Figure::from_record(mhz, "MHz", &source)
-        }
-        (None, Some(mhz)) => Figure::modeled(mhz, "MHz", "given clock (tern size --clock-mhz)"),
-        (None, None) => anyhow::bail!("give --clock-mhz F or --fmax-from SYNTH.json"),
-    };
+    // clap requires one of the two; a given clock is modeled, a measured Fmax measured
+    let (mhz, source) = super::synth::clock_of(a.fmax_from.as_deref(), a.clock_mhz.unwrap_or_default(), "size")?;
+    let clock_mhz = Figure::from_record(mhz, "MHz", &source);
     let m = resolve_model(&a.model)?;
     let goal = SizeGoal {
         config: m.config.clone(),

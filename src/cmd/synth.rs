@@ -103,14 +103,9 @@ pub fn run(args: SynthArgs) -> anyhow::Result<()> {
         }
         _ => {
             let cfg = args.array.config(8192);
-            let (verilog, what) = if args.stream {
-                (hdl::emit_stream_verilog(&cfg).context("cannot generate the streaming top")?, "streaming array")
-            } else {
-                (hdl::emit_verilog(&cfg).context("cannot generate the array")?, "array")
-            };
-            let spinner =
-                super::spinner(format!("synthesizing the {}x{} {what} for {} (cached after the first run)", cfg.rows, cfg.lanes, args.target));
-            let text = synthesize_verilog(&verilog, design_top(&cfg, args.stream).0, &args, Some(&cfg));
+            let (verilog, top) = emit_design(&cfg, args.stream)?;
+            let spinner = super::spinner(format!("synthesizing the {}x{} {top} for {} (cached after the first run)", cfg.rows, cfg.lanes, args.target));
+            let text = synthesize_verilog(&verilog, top, &args, Some(&cfg));
             spinner.finish_and_clear();
             text?
         }
@@ -307,9 +302,29 @@ fn table(runs: &[Run], best: usize) -> String {
     out
 }
 
+/// The generated design's Verilog and top module: the bare array, or with `stream` the
+/// streaming top around it.
+pub fn emit_design(cfg: &hdl::ArrayConfig, stream: bool) -> anyhow::Result<(String, &'static str)> {
+    let verilog = if stream {
+        hdl::emit_stream_verilog(cfg).context("cannot generate the streaming top")?
+    } else {
+        hdl::emit_verilog(cfg).context("cannot generate the array")?
+    };
+    Ok((verilog, design_top(cfg, stream).0))
+}
+
+/// The clock (MHz) and its provenance: the measured Fmax of `fmax_from` (a `tern synth
+/// --json` output), else `clock_mhz` as a given clock of `command`.
+pub fn clock_of(fmax_from: Option<&std::path::Path>, clock_mhz: f64, command: &str) -> anyhow::Result<(f64, String)> {
+    match fmax_from {
+        Some(path) => read_fmax(path),
+        None => Ok((clock_mhz, format!("given clock (tern {command} --clock-mhz {clock_mhz})"))),
+    }
+}
+
 /// The measured Fmax (MHz) and its provenance from a `tern synth --json` output of an ice40
 /// or ecp5 run: the clock the streaming simulation and `tern size` can run at.
-pub fn read_fmax(path: &std::path::Path) -> anyhow::Result<(f64, String)> {
+fn read_fmax(path: &std::path::Path) -> anyhow::Result<(f64, String)> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let v: Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not the JSON `tern synth --json` writes", path.display()))?;
