@@ -34,13 +34,17 @@ pub struct TernCore<const ACC: usize, const ACC1: usize> {
     pub res_valid: Signal<Out, Bit>,
     pub k_overflow: Signal<Out, Bit>,
     ctrl: Controller,
+    /// Activation input registers, one copy per row group: `xin[g * lanes + j]`.
     xin: Vec<Reg<Bits<8>>>,
+    /// Their delay lines, one copy per row group: `xdel[g * _xdel_of.len() + k]`.
     xdel: Vec<Reg<Bits<8>>>,
     rows: Vec<Row<ACC, ACC1>>,
     /// for each lane: index of the last register of its delay line (None = stage 0)
     _xtap: Vec<Option<usize>>,
-    /// for each delay register: (lane, position)
+    /// for each delay register of one copy: (lane, position)
     _xdel_of: Vec<(usize, usize)>,
+    /// for each row: its row group
+    _group: Vec<usize>,
 }
 
 impl<const ACC: usize, const ACC1: usize> TernCore<ACC, ACC1> {
@@ -58,6 +62,9 @@ impl<const ACC: usize, const ACC1: usize> TernCore<ACC, ACC1> {
         }
         let format = WeightFormat::of(cfg);
         let count = |f: WeightFormat, per_row: usize| if format == f { r * per_row } else { 0 };
+        let groups = cfg.row_groups();
+        // one copy needs no keep; more are replicas synthesis must not merge back
+        let reg = || if groups > 1 { Reg::kept() } else { Reg::default() };
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -74,18 +81,28 @@ impl<const ACC: usize, const ACC1: usize> TernCore<ACC, ACC1> {
             res: (0..r).map(|_| Default::default()).collect(),
             res_valid: Default::default(),
             k_overflow: Default::default(),
-            ctrl: Controller::new(cfg.pipeline_depth, cfg.max_slices(), cfg.slots),
-            xin: (0..l).map(|_| Default::default()).collect(),
-            xdel: (0..xdel_of.len()).map(|_| Default::default()).collect(),
+            ctrl: Controller::new(cfg.pipeline_depth, cfg.max_slices(), cfg.slots, groups),
+            xin: (0..groups * l).map(|_| reg()).collect(),
+            xdel: (0..groups * xdel_of.len()).map(|_| reg()).collect(),
             rows: (0..r).map(|_| Row::new(cfg)).collect(),
             _xtap: xtap,
             _xdel_of: xdel_of,
+            _group: (0..r).map(|row| cfg.row_group(row)).collect(),
         }
     }
 
     fn row_weights<'a, T: Synth>(v: &'a [Signal<In, T>], rows: usize, r: usize) -> &'a [Signal<In, T>] {
         let per = v.len() / rows.max(1);
         &v[r * per..(r + 1) * per]
+    }
+
+    /// The register row group `g` feeds lane `j` from: `(false, i)` is `xin[i]`, `(true, i)`
+    /// is `xdel[i]`.
+    fn x_source(&self, g: usize, j: usize) -> (bool, usize) {
+        match self._xtap[j] {
+            None => (false, g * self._xtap.len() + j),
+            Some(k) => (true, g * self._xdel_of.len() + k),
+        }
     }
 }
 
@@ -102,35 +119,39 @@ impl<const ACC: usize, const ACC1: usize> Logic for TernCore<ACC, ACC1> {
         self.w_ready.next = c.w_ready.val();
         self.res_valid.next = c.res_valid.val();
         self.k_overflow.next = c.k_overflow.val();
-        let fire = c.fire.val();
-        for j in 0..self.xin.len() {
-            self.xin[j].clock.next = self.clock.val();
-            self.xin[j].en.next = fire;
-            self.xin[j].clr.next = false;
-            self.xin[j].d.next = self.act[j].val();
+        let (l, nd) = (self.act.len(), self._xdel_of.len());
+        for i in 0..self.xin.len() {
+            self.xin[i].clock.next = self.clock.val();
+            self.xin[i].en.next = true;
+            self.xin[i].clr.next = false;
+            self.xin[i].d.next = self.act[i % l].val();
         }
-        for k in 0..self.xdel.len() {
+        for i in 0..self.xdel.len() {
+            let (g, k) = (i / nd, i % nd);
             let (j, pos) = self._xdel_of[k];
-            self.xdel[k].clock.next = self.clock.val();
-            self.xdel[k].en.next = true;
-            self.xdel[k].clr.next = false;
-            self.xdel[k].d.next = if pos == 0 { self.xin[j].q.val() } else { self.xdel[k - 1].q.val() };
+            self.xdel[i].clock.next = self.clock.val();
+            self.xdel[i].en.next = true;
+            self.xdel[i].clr.next = false;
+            self.xdel[i].d.next = if pos == 0 { self.xin[g * l + j].q.val() } else { self.xdel[i - 1].q.val() };
         }
         let nrows = self.rows.len();
         for r in 0..nrows {
+            let g = self._group[r];
+            let x: Vec<Bits<8>> = (0..l)
+                .map(|j| match self.x_source(g, j) {
+                    (false, i) => self.xin[i].q.val(),
+                    (true, i) => self.xdel[i].q.val(),
+                })
+                .collect();
             let row = &mut self.rows[r];
             row.clock.next = self.clock.val();
-            row.wen.next = fire;
-            row.acc_en.next = self.ctrl.acc_en.val();
-            row.acc_clr.next = self.ctrl.acc_clr.val();
-            row.res_en.next = self.ctrl.res_en.val();
+            row.acc_en.next = self.ctrl.acc_en[g].val();
+            row.acc_clr.next = self.ctrl.acc_clr[g].val();
+            row.res_en.next = self.ctrl.res_en[g].val();
             row.ring.next = self.ring.val();
             row.ring_clr.next = self.reset.val();
-            for j in 0..row.x.len() {
-                row.x[j].next = match self._xtap[j] {
-                    None => self.xin[j].q.val(),
-                    Some(k) => self.xdel[k].q.val(),
-                };
+            for (dst, v) in row.x.iter_mut().zip(x) {
+                dst.next = v;
             }
             for (dst, src) in row.w2.iter_mut().zip(Self::row_weights(&self.w2, nrows, r)) {
                 dst.next = src.val();
@@ -162,7 +183,7 @@ impl<const ACC: usize, const ACC1: usize> Logic for TernCore<ACC, ACC1> {
         }
         for row in &mut self.rows {
             row.clock.connect();
-            for s in [&mut row.wen, &mut row.acc_en, &mut row.acc_clr, &mut row.res_en, &mut row.ring, &mut row.ring_clr] {
+            for s in [&mut row.acc_en, &mut row.acc_clr, &mut row.res_en, &mut row.ring, &mut row.ring_clr] {
                 s.connect();
             }
             row.x.iter_mut().for_each(|s| s.connect());
@@ -180,25 +201,29 @@ impl<const ACC: usize, const ACC1: usize> Logic for TernCore<ACC, ACC1> {
              ctrl$act_last = act_last;\n    ctrl$w_valid = w_valid;\n    ctrl$ring = ring;\n    act_ready = ctrl$act_ready;\n    \
              w_ready = ctrl$w_ready;\n    res_valid = ctrl$res_valid;\n    k_overflow = ctrl$k_overflow;\n",
         );
-        for j in 0..self.xin.len() {
-            let _ = writeln!(v, "    xin${j}$clock = clock; xin${j}$en = ctrl$fire; xin${j}$clr = 1'b0; xin${j}$d = act${j};");
+        let (l, nd) = (self.act.len(), self._xdel_of.len());
+        for i in 0..self.xin.len() {
+            let _ = writeln!(v, "    xin${i}$clock = clock; xin${i}$en = 1'b1; xin${i}$clr = 1'b0; xin${i}$d = act${};", i % l);
         }
-        for (k, &(j, pos)) in self._xdel_of.iter().enumerate() {
-            let d = if pos == 0 { format!("xin${j}$q") } else { format!("xdel${}$q", k - 1) };
-            let _ = writeln!(v, "    xdel${k}$clock = clock; xdel${k}$en = 1'b1; xdel${k}$clr = 1'b0; xdel${k}$d = {d};");
+        for i in 0..self.xdel.len() {
+            let (g, k) = (i / nd, i % nd);
+            let (j, pos) = self._xdel_of[k];
+            let d = if pos == 0 { format!("xin${}$q", g * l + j) } else { format!("xdel${}$q", i - 1) };
+            let _ = writeln!(v, "    xdel${i}$clock = clock; xdel${i}$en = 1'b1; xdel${i}$clr = 1'b0; xdel${i}$d = {d};");
         }
         let nrows = self.rows.len();
         for (r, row) in self.rows.iter().enumerate() {
+            let g = self._group[r];
             let _ = writeln!(
                 v,
-                "    rows${r}$clock = clock; rows${r}$wen = ctrl$fire; rows${r}$acc_en = ctrl$acc_en; \
-                 rows${r}$acc_clr = ctrl$acc_clr; rows${r}$res_en = ctrl$res_en; res${r} = rows${r}$result; \
+                "    rows${r}$clock = clock; rows${r}$acc_en = ctrl$acc_en${g}; \
+                 rows${r}$acc_clr = ctrl$acc_clr${g}; rows${r}$res_en = ctrl$res_en${g}; res${r} = rows${r}$result; \
                  rows${r}$ring = ring; rows${r}$ring_clr = reset;"
             );
             for j in 0..row.x.len() {
-                let src = match self._xtap[j] {
-                    None => format!("xin${j}$q"),
-                    Some(k) => format!("xdel${k}$q"),
+                let src = match self.x_source(g, j) {
+                    (false, i) => format!("xin${i}$q"),
+                    (true, i) => format!("xdel${i}$q"),
                 };
                 let _ = writeln!(v, "    rows${r}$x${j} = {src};");
             }
@@ -350,8 +375,9 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(12))]
         #[test]
         fn random_matvecs(rows in 1usize..5, lanes in 1usize..12, depth_seed in 0usize..12, base3 in any::<bool>(),
-                          n in 1usize..9, k in 1usize..40, seed in any::<u64>(), gaps in proptest::collection::vec(0u8..3, 0..8)) {
-            let c = cfg(rows, lanes, if base3 { Packing::Base3 } else { Packing::TwoBit }, false, 1 + depth_seed % lanes);
+                          group_rows in 1usize..4, n in 1usize..9, k in 1usize..40, seed in any::<u64>(),
+                          gaps in proptest::collection::vec(0u8..3, 0..8)) {
+            let c = ArrayConfig { group_rows, ..cfg(rows, lanes, if base3 { Packing::Base3 } else { Packing::TwoBit }, false, 1 + depth_seed % lanes) };
             let mut s = seed;
             let mut next = || { s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); (s >> 33) as u32 };
             let x: Vec<i8> = (0..k).map(|_| match next() % 5 { 0 => -128, 1 => 127, _ => next() as i8 }).collect();

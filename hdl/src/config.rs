@@ -62,6 +62,11 @@ pub struct ArrayConfig {
     pub port_bytes: usize,
     /// Decoded weight tiles the streaming top buffers between the memory port and the array.
     pub fifo_tiles: usize,
+    /// Rows served by one copy of the activation registers (input register and delay lines)
+    /// and of the controller's last stage (accumulate, clear, result enables). Every copy is
+    /// kept by synthesis: register replication that bounds the broadcast fanout, as a 16-row
+    /// array has it. Larger arrays get `ceil(rows / group_rows)` copies.
+    pub group_rows: usize,
 }
 
 impl Default for ArrayConfig {
@@ -78,6 +83,7 @@ impl Default for ArrayConfig {
             slots: 1,
             port_bytes: 0,
             fifo_tiles: 4,
+            group_rows: 16,
         }
     }
 }
@@ -133,6 +139,7 @@ impl ArrayConfig {
             ("pipeline_depth", self.pipeline_depth),
             ("accumulator_bits", self.accumulator_bits),
             ("activation_bits", self.activation_bits),
+            ("group_rows", self.group_rows),
         ] {
             if v == 0 {
                 return Err(HdlError::ZeroSize { field });
@@ -178,6 +185,17 @@ impl ArrayConfig {
             )));
         }
         Ok(())
+    }
+
+    /// Copies of the activation registers and of the controller's last stage:
+    /// `ceil(rows / group_rows)`.
+    pub fn row_groups(&self) -> usize {
+        self.rows.div_ceil(self.group_rows.max(1))
+    }
+
+    /// The copy row `r` takes its activations and accumulator controls from.
+    pub fn row_group(&self, r: usize) -> usize {
+        r / self.group_rows.max(1)
     }
 
     /// Slices per dot product of length k: ceil(k / lanes).
@@ -305,6 +323,7 @@ mod tests {
             ArrayConfig { binary: true, packing: Packing::Base3, ..Default::default() },
             ArrayConfig { accumulator_bits: 64, ..Default::default() },
             ArrayConfig { lanes: 4096, ..Default::default() },
+            ArrayConfig { group_rows: 0, ..Default::default() },
         ];
         for c in bad {
             let e = c.validate().expect_err(&format!("{c:?} should be refused"));
@@ -323,5 +342,10 @@ mod tests {
         assert_eq!(sizes, vec![3, 3, 4]);
         assert_eq!(c.lane_stage(9), 2);
         assert_eq!(c.lane_stage(0), 0);
+        // 64 rows in groups of 16: 4 copies; 17 rows: 2
+        let c = ArrayConfig { rows: 64, ..Default::default() };
+        assert_eq!((c.row_groups(), c.row_group(15), c.row_group(16), c.row_group(63)), (4, 0, 1, 3));
+        assert_eq!(ArrayConfig { rows: 17, ..Default::default() }.row_groups(), 2);
+        assert_eq!(ArrayConfig { rows: 16, ..Default::default() }.row_groups(), 1);
     }
 }

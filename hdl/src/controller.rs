@@ -2,7 +2,9 @@
 //! drives the accumulators and flags dot products longer than `max_k`.
 //!
 //! A slice is accepted ("fires") in a cycle where `act_valid && w_valid && !reset`; the input
-//! registers capture it at the end of that cycle. `act_ready = w_valid && !reset` and
+//! registers capture it at the end of that cycle. They load on every cycle (no enable, so no
+//! fanout of the fire to thousands of flip-flops): what they take in an idle cycle flows down
+//! the pipeline with `valid` low and never reaches an accumulator. `act_ready = w_valid && !reset` and
 //! `w_ready = act_valid && !reset`: the array never back-pressures on its own (there is no
 //! ready on the results), it only waits for the two streams to line up.
 
@@ -21,20 +23,22 @@ pub struct Controller {
     pub ring: Signal<In, Bit>,
     pub act_ready: Signal<Out, Bit>,
     pub w_ready: Signal<Out, Bit>,
-    /// A slice is accepted this cycle: input registers load.
-    pub fire: Signal<Out, Bit>,
-    /// A slice sum reaches the accumulators this cycle.
-    pub acc_en: Signal<Out, Bit>,
-    /// Accumulators clear at this edge (reset, or the last slice is being added).
-    pub acc_clr: Signal<Out, Bit>,
-    /// Results load at this edge.
-    pub res_en: Signal<Out, Bit>,
+    /// A slice sum reaches the accumulators this cycle (one copy per row group).
+    pub acc_en: Vec<Signal<Out, Bit>>,
+    /// Accumulators clear at this edge (reset, or the last slice is being added), per group.
+    pub acc_clr: Vec<Signal<Out, Bit>>,
+    /// Results load at this edge, per group.
+    pub res_en: Vec<Signal<Out, Bit>>,
     /// The result bus holds a new set of dot products (one cycle).
     pub res_valid: Signal<Out, Bit>,
     /// Sticky: a dot product had more than ceil(max_k / lanes) slices (cleared by reset).
     pub k_overflow: Signal<Out, Bit>,
     valid: Vec<Reg<Bit>>,
     last: Vec<Reg<Bit>>,
+    /// The last stage of `valid` / `last` once more per row group: each copy drives only
+    /// its group's accumulators.
+    gvalid: Vec<Reg<Bit>>,
+    glast: Vec<Reg<Bit>>,
     rvalid: Reg<Bit>,
     count: Reg<Bits<32>>,
     overflow: Reg<Bit>,
@@ -44,12 +48,15 @@ pub struct Controller {
     fire_w: Signal<Local, Bit>,
     done: Signal<Local, Bit>,
     _stages: usize,
+    _groups: usize,
 }
 
 impl Controller {
     /// `stages` = pipeline registers between the input registers and the accumulators.
-    /// `slots` = accumulator slots per row (the ring length).
-    pub fn new(stages: usize, max_slices: usize, slots: usize) -> Self {
+    /// `slots` = accumulator slots per row (the ring length). `groups` = row groups, each
+    /// with its own copy of the accumulator controls.
+    pub fn new(stages: usize, max_slices: usize, slots: usize, groups: usize) -> Self {
+        let outs = || (0..groups).map(|_| Default::default()).collect();
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -59,14 +66,15 @@ impl Controller {
             ring: Default::default(),
             act_ready: Default::default(),
             w_ready: Default::default(),
-            fire: Default::default(),
-            acc_en: Default::default(),
-            acc_clr: Default::default(),
-            res_en: Default::default(),
+            acc_en: outs(),
+            acc_clr: outs(),
+            res_en: outs(),
             res_valid: Default::default(),
             k_overflow: Default::default(),
             valid: (0..=stages).map(|_| Reg::default()).collect(),
             last: (0..=stages).map(|_| Reg::default()).collect(),
+            gvalid: (0..groups).map(|_| Reg::kept()).collect(),
+            glast: (0..groups).map(|_| Reg::kept()).collect(),
             rvalid: Default::default(),
             count: Default::default(),
             overflow: Default::default(),
@@ -76,6 +84,7 @@ impl Controller {
             fire_w: Default::default(),
             done: Default::default(),
             _stages: stages,
+            _groups: groups,
         }
     }
 }
@@ -86,7 +95,6 @@ impl Logic for Controller {
         self.act_ready.next = self.w_valid.val() & !self.reset.val();
         self.w_ready.next = self.act_valid.val() & !self.reset.val();
         self.fire_w.next = self.act_valid.val() & self.w_valid.val() & !self.reset.val();
-        self.fire.next = self.fire_w.val();
         // valid/last travel with the data: stage 0 is the input register
         self.valid[0].clock.next = self.clock.val();
         self.valid[0].d.next = self.fire_w.val();
@@ -106,13 +114,28 @@ impl Logic for Controller {
             self.last[i].en.next = true;
             self.last[i].clr.next = false;
         }
-        // (a one-pass loop: rust-hdl only evaluates loop variables inside indices)
+        // (one-pass loops: rust-hdl only evaluates loop variables inside indices)
         for s in self._stages..(self._stages + 1) {
             self.done.next = self.valid[s].q.val() & self.last[s].q.val();
-            self.acc_en.next = self.valid[s].q.val();
         }
-        self.acc_clr.next = self.reset.val() | self.done.val();
-        self.res_en.next = self.done.val();
+        // the last stage again per row group, from the stage before it: same timing
+        for s in (self._stages - 1)..self._stages {
+            for g in 0..self._groups {
+                self.gvalid[g].clock.next = self.clock.val();
+                self.gvalid[g].d.next = self.valid[s].q.val();
+                self.gvalid[g].en.next = true;
+                self.gvalid[g].clr.next = self.reset.val();
+                self.glast[g].clock.next = self.clock.val();
+                self.glast[g].d.next = self.last[s].q.val();
+                self.glast[g].en.next = true;
+                self.glast[g].clr.next = false;
+            }
+        }
+        for g in 0..self._groups {
+            self.acc_en[g].next = self.gvalid[g].q.val();
+            self.acc_clr[g].next = self.reset.val() | (self.gvalid[g].q.val() & self.glast[g].q.val());
+            self.res_en[g].next = self.gvalid[g].q.val() & self.glast[g].q.val();
+        }
         self.rvalid.clock.next = self.clock.val();
         self.rvalid.d.next = self.done.val();
         self.rvalid.en.next = true;
@@ -153,7 +176,7 @@ mod tests {
     #[test]
     fn join_latency_and_overflow() {
         let stages = 3;
-        let mut c = Controller::new(stages, 2, 1);
+        let mut c = Controller::new(stages, 2, 1, 2);
         prepare(&mut c);
         step(&mut c, true, false, false, false);
         assert!(!c.res_valid.val() && !c.k_overflow.val());
@@ -162,14 +185,16 @@ mod tests {
         c.act_valid.next = true;
         c.w_valid.next = false;
         crate::sim::settle(&mut c);
-        assert!(!c.act_ready.val() && c.w_ready.val() && !c.fire.val());
+        assert!(!c.act_ready.val() && c.w_ready.val());
         // a 2-slice dot product, last slice accepted in cycle t = 1
         step(&mut c, false, true, true, false);
         step(&mut c, false, true, true, true);
         // acc_en / res_en rise `stages` cycles after the input register, res_valid one later
         let mut seen = vec![];
         for _ in 0..8 {
-            seen.push((c.acc_en.val(), c.res_en.val(), c.res_valid.val()));
+            // both groups' copies agree
+            assert_eq!((c.acc_en[0].val(), c.res_en[0].val()), (c.acc_en[1].val(), c.res_en[1].val()));
+            seen.push((c.acc_en[0].val(), c.res_en[0].val(), c.res_valid.val()));
             step(&mut c, false, false, false, false);
         }
         // after the accepting edge of the last slice (t=1): stage s holds it after s edges

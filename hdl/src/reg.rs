@@ -14,6 +14,16 @@ pub struct Reg<T: Synth> {
     pub en: Signal<In, Bit>,
     pub clr: Signal<In, Bit>,
     pub q: Signal<Out, T>,
+    /// Synthesis keeps this register even where an identical one exists (a replica that
+    /// splits a fanout): `(* keep *)` on its process.
+    _keep: bool,
+}
+
+impl<T: Synth> Reg<T> {
+    /// A register synthesis must not merge with its identical twins.
+    pub fn kept() -> Self {
+        Self { _keep: true, ..Default::default() }
+    }
 }
 
 impl<T: Synth> Logic for Reg<T> {
@@ -31,7 +41,8 @@ impl<T: Synth> Logic for Reg<T> {
     }
     fn hdl(&self) -> Verilog {
         Verilog::Custom(format!(
-            "always @(posedge clock) begin\n    if (clr) q <= {}'d0;\n    else if (en) q <= d;\nend",
+            "{}always @(posedge clock) begin\n    if (clr) q <= {}'d0;\n    else if (en) q <= d;\nend",
+            if self._keep { "(* keep *) " } else { "" },
             T::BITS
         ))
     }

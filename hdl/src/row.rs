@@ -41,8 +41,6 @@ pub struct Row<const ACC: usize, const ACC1: usize> {
     pub w1: Vec<Signal<In, Bit>>,
     /// Base-3 bytes, ceil(lanes / 5) (empty in other formats).
     pub w3: Vec<Signal<In, Bits<8>>>,
-    /// Load the weight input registers (a slice is accepted).
-    pub wen: Signal<In, Bit>,
     pub acc_en: Signal<In, Bit>,
     pub acc_clr: Signal<In, Bit>,
     pub res_en: Signal<In, Bit>,
@@ -76,7 +74,6 @@ impl<const ACC: usize, const ACC1: usize> Row<ACC, ACC1> {
             w2: (0..n2).map(|_| Default::default()).collect(),
             w1: (0..n1).map(|_| Default::default()).collect(),
             w3: (0..n3).map(|_| Default::default()).collect(),
-            wen: Default::default(),
             acc_en: Default::default(),
             acc_clr: Default::default(),
             res_en: Default::default(),
@@ -100,7 +97,7 @@ impl<const ACC: usize, const ACC1: usize> Logic for Row<ACC, ACC1> {
             ($regs:ident, $ins:ident) => {
                 for (r, i) in self.$regs.iter_mut().zip(&self.$ins) {
                     r.clock.next = self.clock.val();
-                    r.en.next = self.wen.val();
+                    r.en.next = true;
                     r.clr.next = false;
                     r.d.next = i.val();
                 }
@@ -179,7 +176,7 @@ impl<const ACC: usize, const ACC1: usize> Logic for Row<ACC, ACC1> {
         let mut v = String::from("always @(*) begin\n");
         for (regs, ins, n) in [("win2", "w2", self.win2.len()), ("win1", "w1", self.win1.len()), ("win3", "w3", self.win3.len())] {
             for k in 0..n {
-                let _ = writeln!(v, "    {regs}${k}$clock = clock; {regs}${k}$en = wen; {regs}${k}$clr = 1'b0; {regs}${k}$d = {ins}${k};");
+                let _ = writeln!(v, "    {regs}${k}$clock = clock; {regs}${k}$en = 1'b1; {regs}${k}$clr = 1'b0; {regs}${k}$d = {ins}${k};");
             }
         }
         for k in 0..self.dec.len() {

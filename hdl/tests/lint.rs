@@ -53,9 +53,26 @@ fn lint_both(text: &str, top: &str, tag: &str, verilator_flags: &[&str]) {
     });
 }
 
-/// Operators `*` outside `@(*)` and comments.
+/// Operators `*` outside `@(*)`, attributes `(* ... *)` and comments.
 fn has_multiply(text: &str) -> bool {
-    text.lines().map(|l| l.split("//").next().unwrap_or("")).any(|l| l.replace("@(*)", "").contains('*'))
+    let strip_attributes = |l: &str| {
+        let mut out = l.replace("@(*)", "");
+        while let (Some(a), Some(b)) = (out.find("(*"), out.find("*)")) {
+            if b < a {
+                break;
+            }
+            out.replace_range(a..b + 2, "");
+        }
+        out
+    };
+    text.lines().map(|l| strip_attributes(l.split("//").next().unwrap_or(""))).any(|l| l.contains('*'))
+}
+
+#[test]
+fn the_multiply_check_sees_past_attributes_only() {
+    assert!(!has_multiply("(* keep *) always @(*) y = a; // a * b"));
+    assert!(has_multiply("(* keep *) assign y = a * b;"));
+    assert!(has_multiply("assign y = a*b;"));
 }
 
 /// `module top` instantiating `tern_array` with every port passed through.

@@ -11,8 +11,10 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use sim::ArraySim;
 
-fn array(rows: usize, lanes: usize, packing: Packing, binary: bool) -> ArraySim {
-    let mut cfg = ArrayConfig { rows, lanes, packing, binary, pipeline_depth: 2, max_k: 300, ..ArrayConfig::default() };
+/// `group_rows` below `rows` gives the array several copies of its activation registers and
+/// accumulator controls.
+fn array(rows: usize, lanes: usize, packing: Packing, binary: bool, group_rows: usize) -> ArraySim {
+    let mut cfg = ArrayConfig { rows, lanes, packing, binary, pipeline_depth: 2, max_k: 300, group_rows, ..ArrayConfig::default() };
     cfg.accumulator_bits = cfg.min_accumulator_bits();
     ArraySim::new(&cfg, None).expect("the array builds under Verilator (scripts/install-tools.sh installs it)")
 }
@@ -56,22 +58,23 @@ fn check(mut sim: ArraySim, binary: bool, cases: u32) {
 
 #[test]
 fn two_bit_array_equals_golden() {
-    check(array(4, 16, Packing::TwoBit, false), false, 120);
+    check(array(4, 16, Packing::TwoBit, false, 16), false, 120);
 }
 
 #[test]
 fn base3_array_equals_golden() {
-    check(array(4, 16, Packing::Base3, false), false, 120);
+    // rows 0..3 and row 3 take their activations and controls from two copies
+    check(array(4, 16, Packing::Base3, false, 3), false, 120);
 }
 
 #[test]
 fn binary_array_equals_golden() {
-    check(array(3, 8, Packing::TwoBit, true), true, 120);
+    check(array(3, 8, Packing::TwoBit, true, 16), true, 120);
 }
 
 #[test]
 fn a_new_matrix_at_a_freed_address_is_not_mistaken_for_the_old_one() {
-    let mut sim = array(4, 16, Packing::TwoBit, false);
+    let mut sim = array(4, 16, Packing::TwoBit, false, 16);
     let x: Vec<i8> = (0..40).map(|i| i as i8 - 20).collect();
     for seed in 0..20i8 {
         // same shape every time: the allocator tends to hand back the same address
@@ -86,7 +89,7 @@ fn a_new_matrix_at_a_freed_address_is_not_mistaken_for_the_old_one() {
 
 #[test]
 fn a_dot_product_longer_than_max_k_is_refused() {
-    let mut sim = array(4, 16, Packing::TwoBit, false);
+    let mut sim = array(4, 16, Packing::TwoBit, false, 16);
     let m = TernaryMatrix::zeros(2, 301, 1.0);
     let err = sim.matmul(&m, &[0i8; 301], &mut [0i32; 2]).unwrap_err();
     assert_eq!(err.to_string(), "a dot product of length K = 301 does not fit the array built for max_k = 300; build it with --max-k 301 or more");

@@ -58,6 +58,10 @@ pub struct ArrayArgs {
     /// Weight tiles buffered between the memory port and the array.
     #[arg(long, default_value_t = 4)]
     pub fifo_tiles: usize,
+    /// Rows served by one copy of the activation registers and of the accumulator controls
+    /// (register replication that bounds the broadcast fanout).
+    #[arg(long, default_value_t = 16)]
+    pub group_rows: usize,
 }
 
 impl ArrayArgs {
@@ -75,6 +79,7 @@ impl ArrayArgs {
             slots: self.slots,
             port_bytes: self.port_bytes,
             fifo_tiles: self.fifo_tiles,
+            group_rows: self.group_rows,
         };
         cfg.accumulator_bits = self.accumulator_bits.unwrap_or_else(|| cfg.min_accumulator_bits());
         cfg
