@@ -14,9 +14,13 @@
 //! `rows x lanes` weights row-major (`w[r][j]` is weight `r * lanes + j`), five per byte in
 //! base 3 (`sum_i (w_i + 1) 3^i`) or four per byte as 2-bit codes, padded with zero weights.
 //! A tile takes `TB / P` beats; beat `n` carries tile bytes `nP .. nP + P`. Every byte is
-//! decoded as it arrives (P decoders), so decoding never limits the port.
+//! decoded as it arrives (P decoders), so decoding never limits the port. A base-3 decoder is
+//! a 256-entry ROM in block RAM with a registered output, two port bytes per ROM (its two read
+//! ports): no logic per byte, one cycle from the port to the gearbox. A tile reserves its FIFO
+//! entry when its last beat is accepted and is stored one cycle later.
 //! `m_ready = fifo_count < F` depends on registers only: a DRAM model may sample it after a
-//! clock edge and drive the next beat.
+//! clock edge and drive the next beat. The FIFO is block RAM; its registered read is the
+//! array's weight input register.
 //!
 //! **Schedule.** Each accepted slice ("fire") takes the head tile of the FIFO and the head
 //! activation slice. With `prefill` low (decode) the tile is popped after one fire: a tile
@@ -122,38 +126,54 @@ fn stream_module(cfg: &ArrayConfig) -> String {
         pk = cfg.packing.name(),
         tb = cfg.tile_bytes(),
     );
-    // decoders: one per port byte
-    // the decoded padding of a tile's last byte is dropped
-    let _ = writeln!(v, "    // verilator lint_off UNUSEDSIGNAL\n    wire [{}:0] dec;", beat_bits - 1);
-    for q in 0..p {
-        let _ = writeln!(v, "    tern_port_decode d{q}(.b(m_data[{}:{}]), .codes(dec[{}:{}]));", 8 * q + 7, 8 * q, db * q + db - 1, db * q);
-    }
-    // gearbox
+    // stage 1: the beat decoded and registered. Base 3: block-RAM ROMs of 256 x 10 bits, two
+    // port bytes per ROM (its two read ports); 2-bit: the bytes themselves.
     let _ = writeln!(v, "    wire m_fire = m_valid && m_ready;");
+    let _ = writeln!(v, "    // verilator lint_off UNUSEDSIGNAL\n    wire [{}:0] dec;", beat_bits - 1);
+    match cfg.packing {
+        Packing::TwoBit => {
+            let _ = writeln!(v, "    reg [{}:0] dec_q;\n    always @(posedge clk) dec_q <= m_data;\n    assign dec = dec_q;", beat_bits - 1);
+        }
+        Packing::Base3 => {
+            let byte = |q: usize| format!("m_data[{}:{}]", 8 * q + 7, 8 * q);
+            let codes = |q: usize| format!("dec[{}:{}]", db * q + db - 1, db * q);
+            for q in (0..p).step_by(2) {
+                let (b, cb) = if q + 1 < p { (byte(q + 1), codes(q + 1)) } else { ("8'd0".into(), "dec_spare".into()) };
+                if q + 1 == p {
+                    let _ = writeln!(v, "    wire [{}:0] dec_spare;", db - 1);
+                }
+                let _ = writeln!(v, "    tern_port_decode d{q}(.clk(clk), .a({}), .b({b}), .ca({}), .cb({cb}));", byte(q), codes(q));
+            }
+        }
+    }
     if beats == 1 {
-        let _ = writeln!(v, "    wire push = m_fire;\n    wire [{}:0] tile_in = dec[{}:0];", tile_bits - 1, tile_bits - 1);
+        let _ = writeln!(v, "    wire last_beat = 1'b1;\n    wire [{}:0] tile_in = dec[{}:0];", tile_bits - 1, tile_bits - 1);
         v.push_str("    // verilator lint_on UNUSEDSIGNAL\n");
     } else {
         let gb = beats * beat_bits;
         let bc = bits_for(beats - 1);
-        let _ = writeln!(v, "    reg [{}:0] gear;\n    reg [{}:0] beat;", gb - beat_bits - 1, bc - 1);
+        let _ = writeln!(v, "    reg [{}:0] gear;\n    reg [{}:0] beat;\n    reg dfire;", gb - beat_bits - 1, bc - 1);
         let _ = writeln!(v, "    wire last_beat = beat == {bc}'d{};", beats - 1);
-        let _ = writeln!(v, "    wire push = m_fire && last_beat;");
         let _ = writeln!(v, "    wire [{}:0] whole = {{dec, gear}};", gb - 1);
         let _ = writeln!(v, "    wire [{}:0] tile_in = whole[{}:0];", tile_bits - 1, tile_bits - 1);
         v.push_str("    // verilator lint_on UNUSEDSIGNAL\n");
         let shift = if beats > 2 { format!("{{dec, gear[{}:{}]}}", gb - beat_bits - 1, beat_bits) } else { "dec".into() };
         let _ = writeln!(
             v,
-            "    always @(posedge clk) begin\n        if (reset) beat <= 0;\n        else if (m_fire) begin\n            \
-             beat <= last_beat ? {bc}'d0 : beat + 1'b1;\n            gear <= {shift};\n        end\n    end"
+            "    always @(posedge clk) begin\n        dfire <= !reset && m_fire;\n        if (reset) beat <= 0;\n        \
+             else if (m_fire) beat <= last_beat ? {bc}'d0 : beat + 1'b1;\n        if (dfire) gear <= {shift};\n    end"
         );
     }
-    // tile FIFO and hold counter
-    let _ = writeln!(v, "    reg [{}:0] mem [0:{}];", tile_bits - 1, f - 1);
-    let _ = writeln!(v, "    reg [{}:0] wr, rd;\n    reg [{}:0] count;\n    reg [{}:0] held;", ptr - 1, cb - 1, hb - 1);
+    // a tile reserves its FIFO entry when its last beat is accepted and is stored a cycle later
+    let _ = writeln!(v, "    reg dlast;\n    wire reserve = m_fire && last_beat;\n    wire push = dlast;");
+    let _ = writeln!(v, "    always @(posedge clk) dlast <= !reset && reserve;");
+    // tile FIFO (block RAM: its registered read is the array's weight register, enabled by the
+    // fire) and hold counter
+    let _ = writeln!(v, "    (* ram_style = \"block\" *) reg [{}:0] mem [0:{}];", tile_bits - 1, f - 1);
+    // count: tiles reserved (stored or one cycle from it), for m_ready; stored: tiles readable
+    let _ = writeln!(v, "    reg [{}:0] wr, rd;\n    reg [{cb1}:0] count, stored;\n    reg [{}:0] held;", ptr - 1, hb - 1, cb1 = cb - 1);
     let _ = writeln!(v, "    reg [{}:0] abuf0, abuf1;\n    reg alast0, alast1;\n    reg [1:0] acount;", ab - 1);
-    let _ = writeln!(v, "    wire w_valid = count != 0;\n    wire a_valid = acount != 0;");
+    let _ = writeln!(v, "    wire w_valid = stored != 0;\n    wire a_valid = acount != 0;");
     let _ = writeln!(v, "    wire fire = w_valid && a_valid && !reset;");
     let _ = writeln!(v, "    wire pop = fire && (!prefill || held == {hb}'d{});", slots - 1);
     let _ = writeln!(v, "    wire a_push = act_valid && act_ready;");
@@ -161,9 +181,10 @@ fn stream_module(cfg: &ArrayConfig) -> String {
     let wrap = |name: &str| format!("{name} <= ({name} == {ptr}'d{}) ? {ptr}'d0 : {name} + 1'b1;", f - 1);
     let _ = writeln!(
         v,
-        "    always @(posedge clk) begin\n        if (reset) begin\n            wr <= 0; rd <= 0; count <= 0; held <= 0;\n        \
+        "    always @(posedge clk) begin\n        if (reset) begin\n            wr <= 0; rd <= 0; count <= 0; stored <= 0; held <= 0;\n        \
          end else begin\n            if (push) begin mem[wr] <= tile_in; {} end\n            \
-         if (pop) {}\n            count <= count + (push ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);\n            \
+         if (pop) {}\n            count <= count + (reserve ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);\n            \
+         stored <= stored + (push ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);\n            \
          if (fire) held <= pop ? {hb}'d0 : held + 1'b1;\n        end\n    end",
         wrap("wr"),
         wrap("rd")
@@ -190,22 +211,25 @@ fn stream_module(cfg: &ArrayConfig) -> String {
     v
 }
 
-/// One port byte to its 2-bit weight codes (weight i at bits [2i +: 2]).
+/// Two port bytes to their 2-bit weight codes (weight i at bits [2i +: 2]), read from a
+/// 256-entry ROM with a registered output: one block RAM, its two read ports. Bytes 243..=255
+/// are unused codes and give zero weights, as [`base3_decode`].
 fn decoder_module(cfg: &ArrayConfig) -> String {
-    let db = decoded_bits(cfg);
-    let mut v = format!("\n\nmodule tern_port_decode(input wire [7:0] b, output reg [{}:0] codes);\n", db - 1);
-    match cfg.packing {
-        Packing::TwoBit => v.push_str("    always @(*) codes = b;\n"),
-        Packing::Base3 => {
-            v.push_str("    always @(*) begin\n        case (b)\n");
-            for byte in 0u16..243 {
-                let code: u16 = base3_decode(byte as u8).iter().enumerate().map(|(i, &w)| ((w as u8 & 3) as u16) << (2 * i)).sum();
-                let _ = writeln!(v, "            8'd{byte}: codes = {db}'h{code:03x};");
-            }
-            let _ = writeln!(v, "            default: codes = {db}'h000;\n        endcase\n    end");
-        }
+    if cfg.packing != Packing::Base3 {
+        return String::new();
     }
-    v.push_str("endmodule\n");
+    let db = decoded_bits(cfg);
+    let mut v = format!(
+        "\n\nmodule tern_port_decode(\n    input wire clk,\n    input wire [7:0] a,\n    input wire [7:0] b,\n    \
+         output reg [{m}:0] ca,\n    output reg [{m}:0] cb\n);\n    (* ram_style = \"block\" *) reg [{m}:0] rom [0:255];\n    \
+         initial begin\n",
+        m = db - 1
+    );
+    for byte in 0..=255u8 {
+        let code: u16 = base3_decode(byte).iter().enumerate().map(|(i, &w)| ((w as u8 & 3) as u16) << (2 * i)).sum();
+        let _ = writeln!(v, "        rom[{byte}] = {db}'h{code:03x};");
+    }
+    v.push_str("    end\n    always @(posedge clk) begin\n        ca <= rom[a];\n        cb <= rom[b];\n    end\nendmodule\n");
     v
 }
 
