@@ -67,19 +67,44 @@ fn decode_streams_at_the_ddr4_roofline_and_prefill_keeps_the_array_busy() {
     assert!(u <= 1.0, "{u}");
 }
 
+/// The `tern synth --json` record of the 4x16 base-3 streaming top for `max_k` (Yosys only,
+/// cached), with an Fmax of 96 MHz put in as place and route would.
+fn stream_synth_record(path: &std::path::Path, max_k: &str) {
+    let (ok, out, err) = tern(&[
+        "synth", "--target", "ecp5", "--stream", "--rows", "4", "--lanes", "16", "--packing", "base3", "--max-k", max_k, "--no-pnr", "--json",
+    ]);
+    assert!(ok, "{err}");
+    let mut v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["design"]["rows"], 4, "{v}");
+    v["fmax_mhz"] = 96.0.into();
+    v["pnr_source"] = "measured: nextpnr-ecp5 (test file)".into();
+    std::fs::write(path, v.to_string()).unwrap();
+}
+
 /// A clock taken from a measured Fmax (`--fmax-from`, a `tern synth --json` output) runs the
-/// DRAM model at that clock and makes the report's tokens/s measured.
+/// DRAM model at that clock and makes the report's tokens/s measured. The Fmax must be that of
+/// the design simulated.
 #[test]
 fn a_measured_fmax_clocks_the_stream() {
     let dir = std::env::temp_dir().join(format!("tern-fmax-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let synth = dir.join("synth.json");
-    std::fs::write(&synth, r#"{"target":"ecp5","fmax_mhz":96.0,"pnr_source":"measured: nextpnr-ecp5 (test file)"}"#).unwrap();
     let record = dir.join("run.json");
-    let (ok, _, err) = tern(&[
-        "generate", "--model", "synthetic:tiny", "--backend", "stream", "--rows", "4", "--lanes", "16", "--packing", "base3",
-        "--fmax-from", synth.to_str().unwrap(), "--steps", "3", "--record", record.to_str().unwrap(),
-    ]);
+    let generate = |synth: &std::path::Path| {
+        tern(&[
+            "generate", "--model", "synthetic:tiny", "--backend", "stream", "--rows", "4", "--lanes", "16", "--packing", "base3",
+            "--fmax-from", synth.to_str().unwrap(), "--steps", "3", "--record", record.to_str().unwrap(),
+        ])
+    };
+    // measured for K up to 8192, simulated for the model's longest row, 128: refused
+    stream_synth_record(&synth, "8192");
+    let (ok, _, err) = generate(&synth);
+    assert!(!ok);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("is the Fmax of another design than the one simulated ("), "{err}");
+    assert!(err.contains("max_k 8192 there, 128 here") && err.contains("accumulator_bits 22 there, 16 here"), "{err}");
+    stream_synth_record(&synth, "128");
+    let (ok, _, err) = generate(&synth);
     assert!(ok, "{err}");
     assert!(err.contains("ddr4 at 96 MHz = 200.0 B/cycle"), "{err}");
     let out = dir.join("report");

@@ -141,7 +141,7 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
             let cfg = a.array.config_for(&model.config);
             let stream = a.backend == Backend::Stream;
             let top = if stream { "tern_stream" } else { "tern_array" };
-            let (clock_mhz, clock_source) = super::synth::clock_of(a.fmax_from.as_deref(), a.clock_mhz, "generate")?;
+            let (clock_mhz, clock_source) = super::synth::clock_of(a.fmax_from.as_deref(), a.clock_mhz, "generate", Some(&cfg))?;
             let spinner = super::spinner(format!("building the {}x{} {top} with Verilator (cached after the first build)", cfg.rows, cfg.lanes));
             let mut hw: Box<dyn HwBackend> = if stream {
                 let dram = sim::DramConfig::preset(&a.dram)?;

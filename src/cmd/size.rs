@@ -52,7 +52,7 @@ pub struct SizeArgs {
 
 pub fn run(a: SizeArgs) -> anyhow::Result<()> {
     // clap requires one of the two; a given clock is modeled, a measured Fmax measured
-    let (mhz, source) = super::synth::clock_of(a.fmax_from.as_deref(), a.clock_mhz.unwrap_or_default(), "size")?;
+    let (mhz, source) = super::synth::clock_of(a.fmax_from.as_deref(), a.clock_mhz.unwrap_or_default(), "size", None)?;
     let clock_mhz = Figure::from_record(mhz, "MHz", &source);
     let m = resolve_model(&a.model)?;
     let goal = SizeGoal {

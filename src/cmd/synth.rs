@@ -153,10 +153,13 @@ struct Run {
     pnr: Option<PnrRecord>,
     /// MAC units of a generated array
     macs: Option<usize>,
+    /// The generated design's configuration (absent for --verilog)
+    design: Option<hdl::ArrayConfig>,
 }
 
 fn run_one(flow: &Flow, verilog: &str, top: &str, args: &SynthArgs, flatten: bool, array: Option<&hdl::ArrayConfig>) -> anyhow::Result<Run> {
     let macs = array.map(|c| c.rows * c.lanes);
+    let design = array.cloned();
     let synth_opts = SynthOptions {
         flatten,
         ice40_device: args.ice40_device,
@@ -175,16 +178,17 @@ fn run_one(flow: &Flow, verilog: &str, top: &str, args: &SynthArgs, flatten: boo
         };
         let Some(cfg) = array else {
             let pnr = flow.place_and_route(verilog, top, args.target, &opts)?;
-            return Ok(Run { synth: pnr.synth.clone(), pnr: Some(pnr), macs });
+            return Ok(Run { synth: pnr.synth.clone(), pnr: Some(pnr), macs, design });
         };
         let pnr = place_and_route_design(flow, verilog, cfg, args.stream, args.target, &opts)?;
         let synth = flow.synthesize(verilog, top, args.target, &synth_opts)?;
-        Ok(Run { synth, pnr: Some(pnr), macs })
+        Ok(Run { synth, pnr: Some(pnr), macs, design })
     } else {
         Ok(Run {
             synth: flow.synthesize(verilog, top, args.target, &synth_opts)?,
             pnr: None,
             macs,
+            design,
         })
     }
 }
@@ -211,6 +215,10 @@ fn summary(run: &Run) -> Value {
     if let Some(macs) = run.macs {
         map.insert("macs".into(), json!(macs));
         map.insert("lut_per_mac".into(), json!(r.luts as f64 / macs as f64));
+    }
+    if let Some(cfg) = &run.design {
+        // what `tern generate --fmax-from` checks against the design it simulates
+        map.insert("design".into(), json!(cfg));
     }
     if let Some(area) = &s.asic {
         map.insert("nand2_eq".into(), json!(area.nand2_eq));
@@ -314,17 +322,48 @@ pub fn emit_design(cfg: &hdl::ArrayConfig, stream: bool) -> anyhow::Result<(Stri
 }
 
 /// The clock (MHz) and its provenance: the measured Fmax of `fmax_from` (a `tern synth
-/// --json` output), else `clock_mhz` as a given clock of `command`.
-pub fn clock_of(fmax_from: Option<&std::path::Path>, clock_mhz: f64, command: &str) -> anyhow::Result<(f64, String)> {
-    match fmax_from {
-        Some(path) => read_fmax(path),
-        None => Ok((clock_mhz, format!("given clock (tern {command} --clock-mhz {clock_mhz})"))),
+/// --json` output), else `clock_mhz` as a given clock of `command`. With `simulated` (the
+/// streaming top a simulation runs), the Fmax must have been measured on that very design.
+pub fn clock_of(
+    fmax_from: Option<&std::path::Path>,
+    clock_mhz: f64,
+    command: &str,
+    simulated: Option<&hdl::ArrayConfig>,
+) -> anyhow::Result<(f64, String)> {
+    let Some(path) = fmax_from else {
+        return Ok((clock_mhz, format!("given clock (tern {command} --clock-mhz {clock_mhz})")));
+    };
+    let (mhz, source, v) = read_fmax(path)?;
+    if let Some(cfg) = simulated {
+        let top = v.get("top").and_then(Value::as_str).unwrap_or("no top");
+        let differs = match v.get("design") {
+            _ if top != hdl::stream::TOP_MODULE => format!("it measured {top}, not {}", hdl::stream::TOP_MODULE),
+            None => "it names no design".to_string(),
+            Some(measured) => {
+                let simulated = json!(cfg);
+                let fields: Vec<String> = simulated
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, want)| measured.get(k.as_str()) != Some(*want))
+                    .map(|(k, want)| format!("{k} {} there, {want} here", measured.get(k.as_str()).unwrap_or(&Value::Null)))
+                    .collect();
+                fields.join(", ")
+            }
+        };
+        if !differs.is_empty() {
+            anyhow::bail!(
+                "{} is the Fmax of another design than the one simulated ({differs}): measure this one with `tern synth --stream` and the same array options",
+                path.display()
+            );
+        }
     }
+    Ok((mhz, source))
 }
 
-/// The measured Fmax (MHz) and its provenance from a `tern synth --json` output of an ice40
-/// or ecp5 run: the clock the streaming simulation and `tern size` can run at.
-fn read_fmax(path: &std::path::Path) -> anyhow::Result<(f64, String)> {
+/// The measured Fmax (MHz), its provenance and the whole record from a `tern synth --json`
+/// output of an ice40 or ecp5 run: the clock the streaming simulation and `tern size` can run at.
+fn read_fmax(path: &std::path::Path) -> anyhow::Result<(f64, String, Value)> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let v: Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not the JSON `tern synth --json` writes", path.display()))?;
@@ -337,7 +376,8 @@ fn read_fmax(path: &std::path::Path) -> anyhow::Result<(f64, String)> {
     if !(mhz.is_finite() && mhz > 0.0) {
         anyhow::bail!("{}: fmax_mhz {mhz} is not a positive frequency", path.display());
     }
-    Ok((mhz, source.to_string()))
+    let source = source.to_string();
+    Ok((mhz, source, v))
 }
 
 /// The top module and port list of the generated array (`stream` false) or streaming top.
