@@ -16,11 +16,13 @@
 //! A tile takes `TB / P` beats; beat `n` carries tile bytes `nP .. nP + P`. Every byte is
 //! decoded as it arrives (P decoders), so decoding never limits the port. A base-3 decoder is
 //! a 256-entry ROM in block RAM with a registered output, two port bytes per ROM (its two read
-//! ports): no logic per byte, one cycle from the port to the gearbox. A tile reserves its FIFO
-//! entry when its last beat is accepted and is stored one cycle later.
+//! ports), then a fabric register: no logic per byte, two cycles from the port to the gearbox.
+//! A tile reserves its FIFO entry when its last beat is accepted and is stored two cycles later.
 //! `m_ready = fifo_count < F` depends on registers only: a DRAM model may sample it after a
-//! clock edge and drive the next beat. The FIFO is block RAM; its registered read is the
-//! array's weight input register.
+//! clock edge and drive the next beat. The FIFO is block RAM read one cycle ahead into `head`
+//! (the address of the next head when a tile pops), so the array's weight input registers
+//! take `head` from fabric: no block-RAM output drives a carry chain. A stored tile becomes
+//! the head one cycle after it is written.
 //!
 //! **Schedule.** Each accepted slice ("fire") takes the head tile of the FIFO and the head
 //! activation slice. With `prefill` low (decode) the tile is popped after one fire: a tile
@@ -126,17 +128,19 @@ fn stream_module(cfg: &ArrayConfig) -> String {
         pk = cfg.packing.name(),
         tb = cfg.tile_bytes(),
     );
-    // stage 1: the beat decoded and registered. Base 3: block-RAM ROMs of 256 x 10 bits, two
-    // port bytes per ROM (its two read ports); 2-bit: the bytes themselves.
+    // stage 1: the beat decoded, registered in the block RAM. Base 3: ROMs of 256 x 10 bits,
+    // two port bytes per ROM (its two read ports); 2-bit: the bytes themselves. Stage 2: a
+    // fabric register, so no block RAM output drives logic.
     let _ = writeln!(v, "    wire m_fire = m_valid && m_ready;");
-    let _ = writeln!(v, "    // verilator lint_off UNUSEDSIGNAL\n    wire [{}:0] dec;", beat_bits - 1);
+    let _ = writeln!(v, "    // verilator lint_off UNUSEDSIGNAL\n    wire [{}:0] dec_rom;\n    reg [{0}:0] dec;", beat_bits - 1);
+    let _ = writeln!(v, "    always @(posedge clk) dec <= dec_rom;");
     match cfg.packing {
         Packing::TwoBit => {
-            let _ = writeln!(v, "    reg [{}:0] dec_q;\n    always @(posedge clk) dec_q <= m_data;\n    assign dec = dec_q;", beat_bits - 1);
+            let _ = writeln!(v, "    reg [{}:0] dec_q;\n    always @(posedge clk) dec_q <= m_data;\n    assign dec_rom = dec_q;", beat_bits - 1);
         }
         Packing::Base3 => {
             let byte = |q: usize| format!("m_data[{}:{}]", 8 * q + 7, 8 * q);
-            let codes = |q: usize| format!("dec[{}:{}]", db * q + db - 1, db * q);
+            let codes = |q: usize| format!("dec_rom[{}:{}]", db * q + db - 1, db * q);
             for q in (0..p).step_by(2) {
                 let (b, cb) = if q + 1 < p { (byte(q + 1), codes(q + 1)) } else { ("8'd0".into(), "dec_spare".into()) };
                 if q + 1 == p {
@@ -152,7 +156,7 @@ fn stream_module(cfg: &ArrayConfig) -> String {
     } else {
         let gb = beats * beat_bits;
         let bc = bits_for(beats - 1);
-        let _ = writeln!(v, "    reg [{}:0] gear;\n    reg [{}:0] beat;\n    reg dfire;", gb - beat_bits - 1, bc - 1);
+        let _ = writeln!(v, "    reg [{}:0] gear;\n    reg [{}:0] beat;\n    reg dfire_rom, dfire;", gb - beat_bits - 1, bc - 1);
         let _ = writeln!(v, "    wire last_beat = beat == {bc}'d{};", beats - 1);
         let _ = writeln!(v, "    wire [{}:0] whole = {{dec, gear}};", gb - 1);
         let _ = writeln!(v, "    wire [{}:0] tile_in = whole[{}:0];", tile_bits - 1, tile_bits - 1);
@@ -160,34 +164,37 @@ fn stream_module(cfg: &ArrayConfig) -> String {
         let shift = if beats > 2 { format!("{{dec, gear[{}:{}]}}", gb - beat_bits - 1, beat_bits) } else { "dec".into() };
         let _ = writeln!(
             v,
-            "    always @(posedge clk) begin\n        dfire <= !reset && m_fire;\n        if (reset) beat <= 0;\n        \
+            "    always @(posedge clk) begin\n        dfire_rom <= !reset && m_fire;\n        dfire <= !reset && dfire_rom;\n        if (reset) beat <= 0;\n        \
              else if (m_fire) beat <= last_beat ? {bc}'d0 : beat + 1'b1;\n        if (dfire) gear <= {shift};\n    end"
         );
     }
-    // a tile reserves its FIFO entry when its last beat is accepted and is stored a cycle later
-    let _ = writeln!(v, "    reg dlast;\n    wire reserve = m_fire && last_beat;\n    wire push = dlast;");
-    let _ = writeln!(v, "    always @(posedge clk) dlast <= !reset && reserve;");
-    // tile FIFO (block RAM: its registered read is the array's weight register, enabled by the
-    // fire) and hold counter
+    // a tile reserves its FIFO entry when its last beat is accepted and is stored two cycles later
+    let _ = writeln!(v, "    reg dlast_rom, dlast;\n    wire reserve = m_fire && last_beat;\n    wire push = dlast;");
+    let _ = writeln!(v, "    always @(posedge clk) begin\n        dlast_rom <= !reset && reserve;\n        dlast <= !reset && dlast_rom;\n    end");
+    // tile FIFO in block RAM, read ahead into `head` (its registered read port), and the hold
+    // counter
     let _ = writeln!(v, "    (* ram_style = \"block\" *) reg [{}:0] mem [0:{}];", tile_bits - 1, f - 1);
-    // count: tiles reserved (stored or one cycle from it), for m_ready; stored: tiles readable
-    let _ = writeln!(v, "    reg [{}:0] wr, rd;\n    reg [{cb1}:0] count, stored;\n    reg [{}:0] held;", ptr - 1, hb - 1, cb1 = cb - 1);
+    // count: tiles reserved (stored or on their way), for m_ready; stored: tiles written at
+    // least one edge before `head` read them, so `head` holds the oldest
+    let _ = writeln!(v, "    reg [{}:0] wr, rd;\n    reg [{cb1}:0] count, stored;\n    reg [{}:0] held;\n    reg push_d;", ptr - 1, hb - 1, cb1 = cb - 1);
+    let _ = writeln!(v, "    reg [{}:0] head;", tile_bits - 1);
     let _ = writeln!(v, "    reg [{}:0] abuf0, abuf1;\n    reg alast0, alast1;\n    reg [1:0] acount;", ab - 1);
     let _ = writeln!(v, "    wire w_valid = stored != 0;\n    wire a_valid = acount != 0;");
     let _ = writeln!(v, "    wire fire = w_valid && a_valid && !reset;");
     let _ = writeln!(v, "    wire pop = fire && (!prefill || held == {hb}'d{});", slots - 1);
     let _ = writeln!(v, "    wire a_push = act_valid && act_ready;");
     let _ = writeln!(v, "    assign m_ready = count < {cb}'d{f};\n    assign act_ready = acount < 2'd2;\n    assign fifo_count = count;");
+    let _ = writeln!(v, "    wire [{}:0] rd_next = !pop ? rd : (rd == {ptr}'d{}) ? {ptr}'d0 : rd + 1'b1;", ptr - 1, f - 1);
+    let _ = writeln!(v, "    always @(posedge clk) head <= mem[rd_next];");
     let wrap = |name: &str| format!("{name} <= ({name} == {ptr}'d{}) ? {ptr}'d0 : {name} + 1'b1;", f - 1);
     let _ = writeln!(
         v,
-        "    always @(posedge clk) begin\n        if (reset) begin\n            wr <= 0; rd <= 0; count <= 0; stored <= 0; held <= 0;\n        \
+        "    always @(posedge clk) begin\n        if (reset) begin\n            wr <= 0; rd <= 0; count <= 0; stored <= 0; held <= 0; push_d <= 0;\n        \
          end else begin\n            if (push) begin mem[wr] <= tile_in; {} end\n            \
-         if (pop) {}\n            count <= count + (reserve ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);\n            \
-         stored <= stored + (push ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);\n            \
+         rd <= rd_next;\n            push_d <= push;\n            count <= count + (reserve ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);\n            \
+         stored <= stored + (push_d ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);\n            \
          if (fire) held <= pop ? {hb}'d0 : held + 1'b1;\n        end\n    end",
         wrap("wr"),
-        wrap("rd")
     );
     // activation double buffer: abuf0 is the head
     let _ = writeln!(
@@ -204,7 +211,7 @@ fn stream_module(cfg: &ArrayConfig) -> String {
         v,
         "    // verilator lint_off UNUSEDSIGNAL\n    wire unused_act_ready, unused_w_ready;\n    // verilator lint_on UNUSEDSIGNAL\n    tern_array array(\n        .clk(clk),\n        .reset(reset),\n{ring}        \
          .act_data(abuf0),\n        .act_valid(a_valid),\n        .act_last(alast0),\n        .act_ready(unused_act_ready),\n        \
-         .w_data(mem[rd]),\n        .w_valid(w_valid),\n        .w_ready(unused_w_ready),\n        .res_data(res_data),\n        \
+         .w_data(head),\n        .w_valid(w_valid),\n        .w_ready(unused_w_ready),\n        .res_data(res_data),\n        \
          .res_valid(res_valid),\n        .k_overflow(k_overflow)\n    );\nendmodule // {TOP_MODULE}"
     );
     v.push_str(&decoder_module(cfg));
