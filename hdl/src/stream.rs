@@ -206,12 +206,26 @@ fn stream_module(cfg: &ArrayConfig) -> String {
          if (a_push && (acount == 2'd2 || (acount == 2'd1 && !fire))) begin\n                abuf1 <= act_data; alast1 <= act_last;\n            \
          end\n        end\n    end"
     );
-    let ring = if slots > 1 { "        .ring(prefill),\n" } else { "" };
+    // the fired slice and tile, registered once more: the fire decision then drives only the
+    // buffers beside it, and these registers carry the slice to the rows wherever they are
+    let _ = writeln!(
+        v,
+        "    reg [{}:0] act_q;\n    reg [{}:0] w_q;\n    reg alast_q, fire_q;\n    \
+         always @(posedge clk) begin\n        act_q <= abuf0; alast_q <= alast0; w_q <= head; fire_q <= fire;\n    end",
+        ab - 1,
+        tile_bits - 1
+    );
+    let ring = if slots > 1 {
+        v.push_str("    reg prefill_q;\n    always @(posedge clk) prefill_q <= prefill;\n");
+        "        .ring(prefill_q),\n"
+    } else {
+        ""
+    };
     let _ = writeln!(
         v,
         "    // verilator lint_off UNUSEDSIGNAL\n    wire unused_act_ready, unused_w_ready;\n    // verilator lint_on UNUSEDSIGNAL\n    tern_array array(\n        .clk(clk),\n        .reset(reset),\n{ring}        \
-         .act_data(abuf0),\n        .act_valid(a_valid),\n        .act_last(alast0),\n        .act_ready(unused_act_ready),\n        \
-         .w_data(head),\n        .w_valid(w_valid),\n        .w_ready(unused_w_ready),\n        .res_data(res_data),\n        \
+         .act_data(act_q),\n        .act_valid(fire_q),\n        .act_last(alast_q),\n        .act_ready(unused_act_ready),\n        \
+         .w_data(w_q),\n        .w_valid(fire_q),\n        .w_ready(unused_w_ready),\n        .res_data(res_data),\n        \
          .res_valid(res_valid),\n        .k_overflow(k_overflow)\n    );\nendmodule // {TOP_MODULE}"
     );
     v.push_str(&decoder_module(cfg));
