@@ -22,7 +22,9 @@
 //! clock edge and drive the next beat. The FIFO is block RAM read one cycle ahead into `head`
 //! (the address of the next head when a tile pops), so the array's weight input registers
 //! take `head` from fabric: no block-RAM output drives a carry chain. A stored tile becomes
-//! the head one cycle after it is written.
+//! the head one cycle after it is written. The fired slice, tile and fire are registered once
+//! more before the array (`act_q`, `w_q`, `fire_q`): the fire decision then drives only the
+//! buffers beside it, never a net across the die.
 //!
 //! **Schedule.** Each accepted slice ("fire") takes the head tile of the FIFO and the head
 //! activation slice. With `prefill` low (decode) the tile is popped after one fire: a tile
