@@ -184,7 +184,7 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
                 eprintln!(
                     "stream: {} at {} MHz = {:.1} B/cycle; {} weight bytes in {} cycles = {:.1} B/cycle, {:.1}% of the DRAM bandwidth",
                     s.dram.name,
-                    s.clock_mhz,
+                    (s.clock_mhz * 100.0).round() / 100.0,
                     peak,
                     t.weight_bytes,
                     t.cycles,
