@@ -46,6 +46,9 @@ use crate::error::HdlError;
 /// Name of the streaming top module.
 pub const TOP_MODULE: &str = "tern_stream";
 
+/// Registers between the fire decision and the array's inputs (`act_q`, `w_q`, `fire_q`).
+pub const FIRE_TO_ARRAY_REGS: usize = 1;
+
 /// The configuration of the `tern_array` inside `tern_stream`: 2-bit weights (the port
 /// decodes), everything else as `cfg`.
 pub fn core_config(cfg: &ArrayConfig) -> ArrayConfig {

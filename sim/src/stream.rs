@@ -172,10 +172,10 @@ impl StreamSim {
         Ok(())
     }
 
-    /// Cycles of `fires` slices with the weights always there: the slice enters the
-    /// activation buffer (1), one slice per cycle, then the array's pipeline.
+    /// Cycles of `fires` slices with the weights always there: one slice per cycle, the
+    /// registers between the fire and the array, then the array's pipeline.
     pub fn ideal_cycles(&self, fires: u64) -> u64 {
-        fires + 1 + self.cfg.latency() as u64
+        fires + (hdl::stream::FIRE_TO_ARRAY_REGS + self.cfg.latency()) as u64
     }
 
     /// Bytes of one pass over a matrix already streamed.
