@@ -16,7 +16,7 @@ const STRUCTURAL: &[&str] = &[
     "rows", "lanes", "pipeline_depth", "accumulator_bits", "max_k", "activation_bits", // array
     "layer", "n", "k", "calls", "context", "prompt_tokens", "macs", // indices and sizes
     "accumulators", "decoders", "controller", "total", // LUT model blocks (the figure is modeled_luts)
-    "slots", "port_bytes", "fifo_tiles", "decode_tokens", "prefill_vectors", // streaming configuration and counts
+    "slots", "port_bytes", "fifo_tiles", "group_rows", "decode_tokens", "prefill_vectors", // streaming configuration and counts
 ];
 
 /// Paths of numbers that are neither inside a figure nor under a structural key.
