@@ -269,9 +269,9 @@ pub(crate) fn run_nextpnr(
         return Err(explain_failure(err, &plan.device, &dir.join(LOG_FILE)));
     }
     let report = parse_report(&read_file(&dir.join(REPORT_FILE))?)?;
+    let critical_path = report.critical_path();
     let clocks: BTreeMap<String, ClockFmax> = report
         .fmax
-        .clone()
         .into_iter()
         .map(|(name, c)| {
             (
@@ -286,12 +286,10 @@ pub(crate) fn run_nextpnr(
     let fmax_mhz = clocks.values().map(|c| c.achieved_mhz).reduce(f64::min);
     let utilization: BTreeMap<String, Utilization> = report
         .utilization
-        .clone()
         .into_iter()
         .filter(|(_, u)| u.available > 0)
         .collect();
     let logic_cells = utilization.get(plan.logic_bel).map_or(0, |u| u.used);
-    let critical_path = report.critical_path();
     let command = format!("{} {}", tools.program(plan.tool), plan.args.join(" "));
     Ok(PnrRecord {
         synth,

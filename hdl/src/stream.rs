@@ -189,13 +189,14 @@ fn stream_module(cfg: &ArrayConfig) -> String {
     let _ = writeln!(v, "    wire pop = fire && (!prefill || held == {hb}'d{});", slots - 1);
     let _ = writeln!(v, "    wire a_push = act_valid && act_ready;");
     let _ = writeln!(v, "    assign m_ready = count < {cb}'d{f};\n    assign act_ready = acount < 2'd2;\n    assign fifo_count = count;");
-    let _ = writeln!(v, "    wire [{}:0] rd_next = !pop ? rd : (rd == {ptr}'d{}) ? {ptr}'d0 : rd + 1'b1;", ptr - 1, f - 1);
+    // a FIFO pointer's next slot, wrapping after F - 1
+    let wrap = |name: &str| format!("({name} == {ptr}'d{}) ? {ptr}'d0 : {name} + 1'b1", f - 1);
+    let _ = writeln!(v, "    wire [{}:0] rd_next = !pop ? rd : {};", ptr - 1, wrap("rd"));
     let _ = writeln!(v, "    always @(posedge clk) head <= mem[rd_next];");
-    let wrap = |name: &str| format!("{name} <= ({name} == {ptr}'d{}) ? {ptr}'d0 : {name} + 1'b1;", f - 1);
     let _ = writeln!(
         v,
         "    always @(posedge clk) begin\n        if (reset) begin\n            wr <= 0; rd <= 0; count <= 0; stored <= 0; held <= 0; push_d <= 0;\n        \
-         end else begin\n            if (push) begin mem[wr] <= tile_in; {} end\n            \
+         end else begin\n            if (push) begin mem[wr] <= tile_in; wr <= {}; end\n            \
          rd <= rd_next;\n            push_d <= push;\n            count <= count + (reserve ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);\n            \
          stored <= stored + (push_d ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);\n            \
          if (fire) held <= pop ? {hb}'d0 : held + 1'b1;\n        end\n    end",
