@@ -191,6 +191,9 @@ mod tests {
         assert!((DDR4_X64_GBPS - 19.2).abs() < 1e-9);
         assert!((LPDDR5_X64_GBPS - 51.2).abs() < 1e-9);
         assert!((HBM2E_STACK_GBPS - 460.8).abs() < 1e-9);
+        // the cited figures are the bandwidths the co-simulation's DRAM models run at
+        let sim: Vec<f64> = sim::DramConfig::presets().iter().map(|d| d.gbps).collect();
+        assert_eq!(sim, [DDR4_X64_GBPS, LPDDR5_X64_GBPS, HBM2E_STACK_GBPS]);
         assert!((paper_arithmetic_ratio_7nm() - 71.428_571).abs() < 1e-5);
         let t = paper_table1();
         assert!((t[0].memory_ratio - 2.6).abs() < 1e-9);

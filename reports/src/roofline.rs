@@ -27,7 +27,9 @@
 use golden::ModelConfig;
 use serde::{Deserialize, Serialize};
 
-use crate::constants::{DDR4_X64_GBPS, FP16_BYTES, HBM2E_STACK_GBPS, LPDDR5_X64_GBPS};
+use sim::dram::DramConfig;
+
+use crate::constants::FP16_BYTES;
 use crate::error::{ReportError, Result};
 use crate::figure::Figure;
 
@@ -39,14 +41,10 @@ pub struct Bandwidth {
     pub source: String,
 }
 
-/// DDR4-2400 x64 (19.2 GB/s), LPDDR5-6400 x64 (51.2 GB/s), one HBM2E stack (460.8 GB/s).
+/// DDR4-2400 x64 (19.2 GB/s), LPDDR5-6400 x64 (51.2 GB/s), one HBM2E stack (460.8 GB/s): the
+/// DRAM models of the co-simulation ([`sim::dram::DramConfig::presets`]), one list for both.
 pub fn presets() -> Vec<Bandwidth> {
-    let b = |name: &str, gbps: f64, source: &str| Bandwidth { name: name.into(), gbps, source: source.into() };
-    vec![
-        b("ddr4", DDR4_X64_GBPS, "DDR4-2400 x64: 2400 MT/s x 8 B (JEDEC JESD79-4)"),
-        b("lpddr5", LPDDR5_X64_GBPS, "LPDDR5-6400 x64: 6400 MT/s x 8 B (JEDEC JESD209-5)"),
-        b("hbm2e", HBM2E_STACK_GBPS, "HBM2E, one stack: 1024 bit x 3.6 Gb/s (JESD235C)"),
-    ]
+    DramConfig::presets().into_iter().map(|d| Bandwidth { name: d.name, gbps: d.gbps, source: d.source }).collect()
 }
 
 /// A preset by name, or a custom bandwidth written as a number of GB/s ("25.6").
