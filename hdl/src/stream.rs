@@ -22,9 +22,17 @@
 //! clock edge and drive the next beat. The FIFO is block RAM read one cycle ahead into `head`
 //! (the address of the next head when a tile pops), so the array's weight input registers
 //! take `head` from fabric: no block-RAM output drives a carry chain. A stored tile becomes
-//! the head one cycle after it is written. The fired slice, tile and fire are registered once
-//! more before the array (`act_q`, `w_q`, `fire_q`): the fire decision then drives only the
-//! buffers beside it, never a net across the die.
+//! the head one cycle after it is written. The FIFO is one slice per row group
+//! (`ArrayConfig::group_rows`), each with its own write and read pointers and its own copies
+//! of the reset, the push and the three registered flags the fire decision reads (`w_nz`,
+//! `a_nz`, `hold_last`), kept apart in synthesis: one address net reaches one group's block
+//! RAMs only. All copies compute the same pops. The fired slice, tile and fire go through
+//! [`FIRE_TO_ARRAY_REGS`] more registers before the array (`act_q1`, `w_q1`, `fire_q1`, ...):
+//! the fire decision then drives only the buffers beside it, the first stage can sit beside
+//! the FIFO block RAMs and the last beside the rows, so no net both leaves a block RAM and
+//! crosses the die. The stream logic and the array take their reset from registers of their
+//! own (`rst`, `rst_array`, one cycle after `reset`), so the reset input drives two flip-flops
+//! and nothing of the FIFO's block RAMs; `m_ready` and `act_ready` stay low while `rst` is high.
 //!
 //! **Schedule.** Each accepted slice ("fire") takes the head tile of the FIFO and the head
 //! activation slice. With `prefill` low (decode) the tile is popped after one fire: a tile
@@ -46,8 +54,9 @@ use crate::error::HdlError;
 /// Name of the streaming top module.
 pub const TOP_MODULE: &str = "tern_stream";
 
-/// Registers between the fire decision and the array's inputs (`act_q`, `w_q`, `fire_q`).
-pub const FIRE_TO_ARRAY_REGS: usize = 1;
+/// Registers between the fire decision and the array's inputs (`act_q1`, `w_q1`, `fire_q1`,
+/// then `act_q2`, ...).
+pub const FIRE_TO_ARRAY_REGS: usize = 2;
 
 /// The configuration of the `tern_array` inside `tern_stream`: 2-bit weights (the port
 /// decodes), everything else as `cfg`.
@@ -136,6 +145,8 @@ fn stream_module(cfg: &ArrayConfig) -> String {
     // stage 1: the beat decoded, registered in the block RAM. Base 3: ROMs of 256 x 10 bits,
     // two port bytes per ROM (its two read ports); 2-bit: the bytes themselves. Stage 2: a
     // fabric register, so no block RAM output drives logic.
+    // the reset, registered twice over: one copy for the stream logic, one for the array
+    v.push_str("    reg rst, rst_array;\n    (* keep *) always @(posedge clk) rst <= reset;\n    (* keep *) always @(posedge clk) rst_array <= reset;\n");
     let _ = writeln!(v, "    wire m_fire = m_valid && m_ready;");
     let _ = writeln!(v, "    // verilator lint_off UNUSEDSIGNAL\n    wire [{}:0] dec_rom;\n    reg [{0}:0] dec;", beat_bits - 1);
     let _ = writeln!(v, "    always @(posedge clk) dec <= dec_rom;");
@@ -169,70 +180,108 @@ fn stream_module(cfg: &ArrayConfig) -> String {
         let shift = if beats > 2 { format!("{{dec, gear[{}:{}]}}", gb - beat_bits - 1, beat_bits) } else { "dec".into() };
         let _ = writeln!(
             v,
-            "    always @(posedge clk) begin\n        dfire_rom <= !reset && m_fire;\n        dfire <= !reset && dfire_rom;\n        if (reset) beat <= 0;\n        \
+            "    always @(posedge clk) begin\n        dfire_rom <= !rst && m_fire;\n        dfire <= !rst && dfire_rom;\n        if (rst) beat <= 0;\n        \
              else if (m_fire) beat <= last_beat ? {bc}'d0 : beat + 1'b1;\n        if (dfire) gear <= {shift};\n    end"
         );
     }
     // a tile reserves its FIFO entry when its last beat is accepted and is stored two cycles later
     let _ = writeln!(v, "    reg dlast_rom, dlast;\n    wire reserve = m_fire && last_beat;\n    wire push = dlast;");
-    let _ = writeln!(v, "    always @(posedge clk) begin\n        dlast_rom <= !reset && reserve;\n        dlast <= !reset && dlast_rom;\n    end");
-    // tile FIFO in block RAM, read ahead into `head` (its registered read port), and the hold
-    // counter
-    let _ = writeln!(v, "    (* ram_style = \"block\" *) reg [{}:0] mem [0:{}];", tile_bits - 1, f - 1);
+    let _ = writeln!(v, "    always @(posedge clk) begin\n        dlast_rom <= !rst && reserve;\n        dlast <= !rst && dlast_rom;\n    end");
     // count: tiles reserved (stored or on their way), for m_ready; stored: tiles written at
     // least one edge before `head` read them, so `head` holds the oldest
-    let _ = writeln!(v, "    reg [{}:0] wr, rd;\n    reg [{cb1}:0] count, stored;\n    reg [{}:0] held;\n    reg push_d;", ptr - 1, hb - 1, cb1 = cb - 1);
-    let _ = writeln!(v, "    reg [{}:0] head;", tile_bits - 1);
+    let _ = writeln!(v, "    reg [{cb1}:0] count, stored;\n    reg [{}:0] held;\n    reg push_d;", hb - 1, cb1 = cb - 1);
     let _ = writeln!(v, "    reg [{}:0] abuf0, abuf1;\n    reg alast0, alast1;\n    reg [1:0] acount;", ab - 1);
-    let _ = writeln!(v, "    wire w_valid = stored != 0;\n    wire a_valid = acount != 0;");
-    let _ = writeln!(v, "    wire fire = w_valid && a_valid && !reset;");
-    let _ = writeln!(v, "    wire pop = fire && (!prefill || held == {hb}'d{});", slots - 1);
+    // the fire decision reads three flags registered from the next counts, so it is one LUT
+    // level from flip-flops to the FIFO's read address
+    let _ = writeln!(v, "    reg w_nz, a_nz, hold_last;");
     let _ = writeln!(v, "    wire a_push = act_valid && act_ready;");
-    let _ = writeln!(v, "    assign m_ready = count < {cb}'d{f};\n    assign act_ready = acount < 2'd2;\n    assign fifo_count = count;");
-    // a FIFO pointer's next slot, wrapping after F - 1
-    let wrap = |name: &str| format!("({name} == {ptr}'d{}) ? {ptr}'d0 : {name} + 1'b1", f - 1);
-    let _ = writeln!(v, "    wire [{}:0] rd_next = !pop ? rd : {};", ptr - 1, wrap("rd"));
-    let _ = writeln!(v, "    always @(posedge clk) head <= mem[rd_next];");
+    let _ = writeln!(v, "    wire fire = w_nz && a_nz && !rst;");
+    let _ = writeln!(v, "    wire pop = fire && (!prefill || hold_last);");
+    let _ = writeln!(v, "    wire [{}:0] stored_next = stored + (push_d ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);", cb - 1);
+    let _ = writeln!(v, "    wire [{}:0] held_next = !fire ? held : pop ? {hb}'d0 : held + 1'b1;", hb - 1);
+    let _ = writeln!(v, "    wire [1:0] acount_next = acount + (a_push ? 2'd1 : 2'd0) - (fire ? 2'd1 : 2'd0);");
+    let _ = writeln!(v, "    assign m_ready = !rst && count < {cb}'d{f};\n    assign act_ready = !rst && acount < 2'd2;\n    assign fifo_count = count;");
+    let hold_last = format!("held_next == {hb}'d{}", slots - 1);
     let _ = writeln!(
         v,
-        "    always @(posedge clk) begin\n        if (reset) begin\n            wr <= 0; rd <= 0; count <= 0; stored <= 0; held <= 0; push_d <= 0;\n        \
-         end else begin\n            if (push) begin mem[wr] <= tile_in; wr <= {}; end\n            \
-         rd <= rd_next;\n            push_d <= push;\n            count <= count + (reserve ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);\n            \
-         stored <= stored + (push_d ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);\n            \
-         if (fire) held <= pop ? {hb}'d0 : held + 1'b1;\n        end\n    end",
-        wrap("wr"),
+        "    always @(posedge clk) begin\n        if (rst) begin\n            count <= 0; stored <= 0; held <= 0; push_d <= 0; w_nz <= 0; hold_last <= 1'b{};\n        \
+         end else begin\n            push_d <= push;\n            count <= count + (reserve ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);\n            \
+         stored <= stored_next; w_nz <= stored_next != 0;\n            held <= held_next; hold_last <= {hold_last};\n        end\n    end",
+        (slots == 1) as u8,
     );
+    // the tile FIFO in block RAM, one slice per row group, each read one cycle ahead into its
+    // part of `head`. Every slice has its own pointers and its own copies of the reset, the
+    // push and the fire flags (kept apart in synthesis), so no flip-flop drives the address of
+    // more than one group's block RAMs. The write port has no reset: `push` is low one cycle
+    // into a reset.
+    let wrap = |name: &str| format!("({name} == {ptr}'d{}) ? {ptr}'d0 : {name} + 1'b1", f - 1);
+    let row_bits = 2 * cfg.lanes;
+    let mut heads = vec![];
+    for g in 0..cfg.row_groups() {
+        let lo = row_bits * g * cfg.group_rows;
+        let hi = row_bits * ((g + 1) * cfg.group_rows).min(cfg.rows);
+        let _ = writeln!(
+            v,
+            "    (* ram_style = \"block\" *) reg [{w}:0] mem{g} [0:{}];\n    reg [{w}:0] head{g};\n    reg [{p}:0] wr{g}, rd{g};\n    \
+             reg rst{g}, push{g}, w_nz{g}, a_nz{g}, hold_last{g};\n    \
+             wire pop{g} = w_nz{g} && a_nz{g} && !rst{g} && (!prefill || hold_last{g});\n    \
+             wire [{p}:0] rd_next{g} = !pop{g} ? rd{g} : {};\n    \
+             always @(posedge clk) head{g} <= mem{g}[rd_next{g}];\n    \
+             always @(posedge clk) if (push{g}) mem{g}[wr{g}] <= tile_in[{}:{lo}];\n    \
+             (* keep *) always @(posedge clk) begin\n        rst{g} <= reset; push{g} <= !rst && dlast_rom;\n        \
+             if (rst) begin wr{g} <= 0; rd{g} <= 0; w_nz{g} <= 0; a_nz{g} <= 0; hold_last{g} <= 1'b{}; end\n        \
+             else begin\n            if (push{g}) wr{g} <= {};\n            rd{g} <= rd_next{g}; w_nz{g} <= stored_next != 0; \
+             a_nz{g} <= acount_next != 0; hold_last{g} <= {hold_last};\n        end\n    end",
+            f - 1,
+            wrap(&format!("rd{g}")),
+            hi - 1,
+            (slots == 1) as u8,
+            wrap(&format!("wr{g}")),
+            w = hi - lo - 1,
+            p = ptr - 1,
+        );
+        heads.push(format!("head{g}"));
+    }
+    heads.reverse();
+    let _ = writeln!(v, "    wire [{}:0] head = {{{}}};", tile_bits - 1, heads.join(", "));
     // activation double buffer: abuf0 is the head
     let _ = writeln!(
         v,
-        "    always @(posedge clk) begin\n        if (reset) acount <= 0;\n        else begin\n            \
-         acount <= acount + (a_push ? 2'd1 : 2'd0) - (fire ? 2'd1 : 2'd0);\n            \
+        "    always @(posedge clk) begin\n        if (rst) begin acount <= 0; a_nz <= 0; end\n        else begin\n            \
+         acount <= acount_next; a_nz <= acount_next != 0;\n            \
          if (fire) begin\n                abuf0 <= (acount == 2'd2) ? abuf1 : act_data; alast0 <= (acount == 2'd2) ? alast1 : act_last;\n            \
          end else if (a_push && acount == 2'd0) begin\n                abuf0 <= act_data; alast0 <= act_last;\n            end\n            \
          if (a_push && (acount == 2'd2 || (acount == 2'd1 && !fire))) begin\n                abuf1 <= act_data; alast1 <= act_last;\n            \
          end\n        end\n    end"
     );
-    // the fired slice and tile, registered once more: the fire decision then drives only the
-    // buffers beside it, and these registers carry the slice to the rows wherever they are
+    // the fired slice and tile, registered FIRE_TO_ARRAY_REGS times more: the fire decision
+    // drives only the buffers beside it, and the registers carry the slice to the rows
+    let staged = [("act_q", ab, "abuf0"), ("w_q", tile_bits, "head"), ("alast_q", 1, "alast0"), ("fire_q", 1, "fire"), ("prefill_q", 1, "prefill")];
+    let staged = if slots > 1 { &staged[..] } else { &staged[..4] };
+    for (name, width, from) in staged {
+        let range = if *width == 1 { String::new() } else { format!("[{}:0] ", width - 1) };
+        let stages: Vec<String> = (1..=FIRE_TO_ARRAY_REGS).map(|i| format!("{name}{i}")).collect();
+        let _ = writeln!(v, "    reg {range}{};", stages.join(", "));
+        let mut src = *from;
+        v.push_str("    always @(posedge clk) begin");
+        for st in &stages {
+            let _ = write!(v, " {st} <= {src};");
+            src = st;
+        }
+        v.push_str(" end\n");
+    }
+    let last = |name: &str| format!("{name}{FIRE_TO_ARRAY_REGS}");
+    let ring = if slots > 1 { format!("        .ring({}),\n", last("prefill_q")) } else { String::new() };
     let _ = writeln!(
         v,
-        "    reg [{}:0] act_q;\n    reg [{}:0] w_q;\n    reg alast_q, fire_q;\n    \
-         always @(posedge clk) begin\n        act_q <= abuf0; alast_q <= alast0; w_q <= head; fire_q <= fire;\n    end",
-        ab - 1,
-        tile_bits - 1
-    );
-    let ring = if slots > 1 {
-        v.push_str("    reg prefill_q;\n    always @(posedge clk) prefill_q <= prefill;\n");
-        "        .ring(prefill_q),\n"
-    } else {
-        ""
-    };
-    let _ = writeln!(
-        v,
-        "    // verilator lint_off UNUSEDSIGNAL\n    wire unused_act_ready, unused_w_ready;\n    // verilator lint_on UNUSEDSIGNAL\n    tern_array array(\n        .clk(clk),\n        .reset(reset),\n{ring}        \
-         .act_data(act_q),\n        .act_valid(fire_q),\n        .act_last(alast_q),\n        .act_ready(unused_act_ready),\n        \
-         .w_data(w_q),\n        .w_valid(fire_q),\n        .w_ready(unused_w_ready),\n        .res_data(res_data),\n        \
-         .res_valid(res_valid),\n        .k_overflow(k_overflow)\n    );\nendmodule // {TOP_MODULE}"
+        "    // verilator lint_off UNUSEDSIGNAL\n    wire unused_act_ready, unused_w_ready;\n    // verilator lint_on UNUSEDSIGNAL\n    tern_array array(\n        .clk(clk),\n        .reset(rst_array),\n{ring}        \
+         .act_data({}),\n        .act_valid({fire}),\n        .act_last({}),\n        .act_ready(unused_act_ready),\n        \
+         .w_data({}),\n        .w_valid({fire}),\n        .w_ready(unused_w_ready),\n        .res_data(res_data),\n        \
+         .res_valid(res_valid),\n        .k_overflow(k_overflow)\n    );\nendmodule // {TOP_MODULE}",
+        last("act_q"),
+        last("alast_q"),
+        last("w_q"),
+        fire = last("fire_q"),
     );
     v.push_str(&decoder_module(cfg));
     v

@@ -11,8 +11,10 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use sim::{DramConfig, StreamSim};
 
-fn stream(packing: Packing, port_bytes: usize, slots: usize, gbps: f64) -> StreamSim {
-    let mut cfg = ArrayConfig { rows: 5, lanes: 16, packing, pipeline_depth: 2, max_k: 300, slots, port_bytes, fifo_tiles: 3, ..ArrayConfig::default() };
+/// A 5x16 streaming top; `group_rows` below 5 splits the tile FIFO into row-group slices
+/// (the last one narrower), each with its own pointers.
+fn stream(packing: Packing, port_bytes: usize, slots: usize, gbps: f64, group_rows: usize) -> StreamSim {
+    let mut cfg = ArrayConfig { rows: 5, lanes: 16, packing, pipeline_depth: 2, max_k: 300, slots, port_bytes, fifo_tiles: 3, group_rows, ..ArrayConfig::default() };
     cfg.accumulator_bits = cfg.min_accumulator_bits();
     let dram = DramConfig { name: "test".into(), gbps, burst_bytes: 8, first_word_ns: 40.0, source: "test".into() };
     StreamSim::new(&cfg, &dram, 100.0, None).expect("tern_stream builds under Verilator (scripts/install-tools.sh installs it)")
@@ -52,24 +54,24 @@ fn check(sim: StreamSim, cases: u32) {
 
 #[test]
 fn base3_one_beat_per_tile_slow_dram_exact() {
-    check(stream(Packing::Base3, 0, 4, 0.4), 24);
+    check(stream(Packing::Base3, 0, 4, 0.4, 16), 24);
 }
 
 #[test]
 fn base3_four_beats_per_tile_fast_dram_exact() {
-    check(stream(Packing::Base3, 4, 2, 50.0), 24);
+    check(stream(Packing::Base3, 4, 2, 50.0, 2), 24);
 }
 
 #[test]
 fn two_bit_port_one_slot_exact() {
-    check(stream(Packing::TwoBit, 4, 1, 3.2), 16);
+    check(stream(Packing::TwoBit, 4, 1, 3.2, 3), 16);
 }
 
 /// Prefill reads every tile once per group of D vectors; decode once per vector. With a DRAM
 /// faster than the array and the weights prefetched, prefill runs at one slice per cycle.
 #[test]
 fn prefill_reuses_tiles_and_runs_at_full_rate() {
-    let mut sim = stream(Packing::Base3, 0, 4, 50.0);
+    let mut sim = stream(Packing::Base3, 0, 4, 50.0, 2);
     let (n, k, m) = (10, 64, 8);
     let w: Vec<i8> = (0..n * k).map(|i| ((i * 7 + i / 3) % 3) as i8 - 1).collect();
     let x: Vec<i8> = (0..k * m).map(|i| (i as i32 * 37 % 255 - 127) as i8).collect();
@@ -94,7 +96,7 @@ fn prefill_reuses_tiles_and_runs_at_full_rate() {
 /// 16 bytes, and byte `i` of slice `s` is given code `16 s + i`.
 #[test]
 fn every_base3_code_decodes_exactly() {
-    let mut sim = stream(Packing::Base3, 0, 1, 50.0);
+    let mut sim = stream(Packing::Base3, 0, 1, 50.0, 16);
     let (n, slices) = (5, 16);
     let k = 16 * slices;
     let mut w = vec![0i8; n * k];
