@@ -122,26 +122,40 @@
 //! critical path 11.91 ns (5.12 cells + 6.80 routing, 23 logic levels) from lane 8 to lane 11 of
 //! one row (`tern synth --target ice40 --rows 4 --lanes 16 --max-k 2048`). On ECP5-85F speed 6
 //! (`--target ecp5 --rows 4 --lanes 16 --max-k 2048 --pipeline-depth D`): 52.0 MHz at 8 lanes per
-//! segment, 145.3 at 2, 197.3 at 1. A 16x64 at depth 4 (16 lanes per segment) measures 26.9 MHz.
+//! segment, 145.3 at 2, 197.3 at 1. A 16x64 at depth 4 (16 lanes per segment) measures 26.9 MHz;
+//! at depth 32 (2 lanes per segment, `tern synth --target ecp5 --rows 16 --lanes 64
+//! --pipeline-depth 32`) 120.0 MHz, its critical path 8.34 ns (3.04 cells + 5.30 routing, 21
+//! logic levels) from a shared activation delay register to row 0's segment 18 register, with
+//! 53,956 flip-flops (the delay lines grow with depth).
 //! More rows add broadcast fanout: 16x16 at depth 8 (2 lanes per segment) measures 124.9 MHz,
 //! its critical path 8.00 ns (3.04 cells + 4.97 routing, 21 logic levels) from a shared
 //! activation delay register to a row's last segment register.
 //!
-//! The 64x16 streaming top at depth 8 (`group_rows` 16, 4 slots, 16-tile FIFO) measures
-//! 87.0 MHz on ECP5-85F speed 6: its critical path, 11.49 ns (6.07 cells + 5.42 routing, 1
-//! level), runs from a FIFO block RAM's output (about 5.5 ns from the clock without the
-//! block's output register) to `w_q`. A second register stage after the block RAM measured
-//! worse (78.9 MHz: the reset's fanout into the block RAMs became critical), so it was not kept.
+//! The 64x16 streaming top at depth 8 (`group_rows` 16, 4 slots, 16-tile FIFO, base 3)
+//! measures 101.5 MHz on ECP5-85F speed 6 (35,567 LUTs, 163 of 208 block RAMs). Its critical
+//! path, 9.86 ns (6.07 cells + 3.79 routing, 1 level), runs from a FIFO block RAM's output to
+//! the first register after it (`w_q1`): about 5.5 ns of that is the block RAM's clock to
+//! output without its output register (REGMODE OUTREG), which Yosys 0.23 does not infer. How
+//! it got there, each step measured: 87.0 MHz with one FIFO and one register stage (critical:
+//! block RAM to `w_q`, 11.49 ns); two register stages alone gave 90.2 MHz, the critical path
+//! moving to the FIFO's read address (`stored` to a block RAM, 11.09 ns of which 9.48
+//! routing: one address net reached all 57 block RAMs); flags registered from the next counts
+//! left 82.9 MHz (a flag to a block RAM, 10.70 ns routing); one FIFO slice per row group, each
+//! with its own pointers and flag copies, gave 101.5 MHz. A third register stage measured
+//! 103.5 MHz on the same kind of path (block RAM to `w_q1`, 3.59 ns routing) and costs every
+//! dependent projection a drain cycle, so it was not kept: what is left to take is the block
+//! RAM's own output register.
 //!
 //! ## The streaming top ([`stream`])
 //! [`emit_stream_verilog`]`(&ArrayConfig)` wraps a 2-bit `tern_array` in `tern_stream`: a
 //! memory port of `port_bytes` bytes per cycle whose bytes are decoded as they arrive (base 3:
 //! five weights per byte, one decoder per port byte, each a 256-entry ROM in block RAM, two
 //! bytes per block), a gearbox that assembles weight tiles, a block-RAM FIFO of `fifo_tiles`
-//! tiles, a 2-entry activation buffer, and the `prefill` pin that holds
-//! each tile for `slots` slices while the accumulators rotate through their slot ring
-//! ([`accumulator`]): every weight read from memory then serves `slots` tokens. The protocol
-//! is in [`stream`]; the sim crate drives it from a DRAM model.
+//! tiles (one slice per row group), two register stages to the array, a 2-entry activation
+//! buffer, and the `prefill` pin that holds each tile for `slots` slices while the
+//! accumulators rotate through their slot ring ([`accumulator`]): every weight read from memory
+//! then serves `slots` tokens. The protocol is in [`stream`]; the sim crate drives it from a
+//! DRAM model.
 //!
 //! ## The int8 baseline ([`baseline`])
 //! [`baseline::emit_baseline_verilog`]`(&ArrayConfig)` emits `mac_array`
