@@ -31,8 +31,8 @@
 //! the fire decision then drives only the buffers beside it, the first stage can sit beside
 //! the FIFO block RAMs and the last beside the rows, so no net both leaves a block RAM and
 //! crosses the die. The stream logic and the array take their reset from registers of their
-//! own (`rst`, `rst_array`, one cycle after `reset`), so the reset input drives two flip-flops
-//! and nothing of the FIFO's block RAMs; `m_ready` and `act_ready` stay low while `rst` is high.
+//! own (`rst`, `rst_array` and one copy per FIFO slice, one cycle after `reset`), so the reset
+//! input drives flip-flops only and nothing of the FIFO's block RAMs; `m_ready` and `act_ready` stay low while `rst` is high.
 //!
 //! **Schedule.** Each accepted slice ("fire") takes the head tile of the FIFO and the head
 //! activation slice. With `prefill` low (decode) the tile is popped after one fire: a tile
@@ -142,11 +142,11 @@ fn stream_module(cfg: &ArrayConfig) -> String {
         pk = cfg.packing.name(),
         tb = cfg.tile_bytes(),
     );
+    // the reset, registered twice over: one copy for the stream logic, one for the array
+    v.push_str("    reg rst, rst_array;\n    (* keep *) always @(posedge clk) rst <= reset;\n    (* keep *) always @(posedge clk) rst_array <= reset;\n");
     // stage 1: the beat decoded, registered in the block RAM. Base 3: ROMs of 256 x 10 bits,
     // two port bytes per ROM (its two read ports); 2-bit: the bytes themselves. Stage 2: a
     // fabric register, so no block RAM output drives logic.
-    // the reset, registered twice over: one copy for the stream logic, one for the array
-    v.push_str("    reg rst, rst_array;\n    (* keep *) always @(posedge clk) rst <= reset;\n    (* keep *) always @(posedge clk) rst_array <= reset;\n");
     let _ = writeln!(v, "    wire m_fire = m_valid && m_ready;");
     let _ = writeln!(v, "    // verilator lint_off UNUSEDSIGNAL\n    wire [{}:0] dec_rom;\n    reg [{0}:0] dec;", beat_bits - 1);
     let _ = writeln!(v, "    always @(posedge clk) dec <= dec_rom;");
@@ -191,8 +191,8 @@ fn stream_module(cfg: &ArrayConfig) -> String {
     // least one edge before `head` read them, so `head` holds the oldest
     let _ = writeln!(v, "    reg [{cb1}:0] count, stored;\n    reg [{}:0] held;\n    reg push_d;", hb - 1, cb1 = cb - 1);
     let _ = writeln!(v, "    reg [{}:0] abuf0, abuf1;\n    reg alast0, alast1;\n    reg [1:0] acount;", ab - 1);
-    // the fire decision reads three flags registered from the next counts, so it is one LUT
-    // level from flip-flops to the FIFO's read address
+    // the fire decision reads three flags registered from the next counts (every FIFO slice
+    // below has its own copies), one LUT level from flip-flops
     let _ = writeln!(v, "    reg w_nz, a_nz, hold_last;");
     let _ = writeln!(v, "    wire a_push = act_valid && act_ready;");
     let _ = writeln!(v, "    wire fire = w_nz && a_nz && !rst;");
