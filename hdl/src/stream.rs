@@ -32,7 +32,8 @@
 //! the FIFO block RAMs and the last beside the rows, so no net both leaves a block RAM and
 //! crosses the die. The stream logic and the array take their reset from registers of their
 //! own (`rst`, `rst_array` and one copy per FIFO slice, one cycle after `reset`), so the reset
-//! input drives flip-flops only and nothing of the FIFO's block RAMs; `m_ready` and `act_ready` stay low while `rst` is high.
+//! input drives flip-flops only and nothing of the FIFO's block RAMs; `m_ready` and
+//! `act_ready` stay low while `rst` is high.
 //!
 //! **Schedule.** Each accepted slice ("fire") takes the head tile of the FIFO and the head
 //! activation slice. With `prefill` low (decode) the tile is popped after one fire: a tile
@@ -201,13 +202,15 @@ fn stream_module(cfg: &ArrayConfig) -> String {
     let _ = writeln!(v, "    wire [{}:0] held_next = !fire ? held : pop ? {hb}'d0 : held + 1'b1;", hb - 1);
     let _ = writeln!(v, "    wire [1:0] acount_next = acount + (a_push ? 2'd1 : 2'd0) - (fire ? 2'd1 : 2'd0);");
     let _ = writeln!(v, "    assign m_ready = !rst && count < {cb}'d{f};\n    assign act_ready = !rst && acount < 2'd2;\n    assign fifo_count = count;");
+    // `hold_last`'s next value and its value in reset, for the flag and each of its copies
     let hold_last = format!("held_next == {hb}'d{}", slots - 1);
+    let hold_last_reset = (slots == 1) as u8;
     let _ = writeln!(
         v,
         "    always @(posedge clk) begin\n        if (rst) begin\n            count <= 0; stored <= 0; held <= 0; push_d <= 0; w_nz <= 0; hold_last <= 1'b{};\n        \
          end else begin\n            push_d <= push;\n            count <= count + (reserve ? 1'b1 : 1'b0) - (pop ? 1'b1 : 1'b0);\n            \
          stored <= stored_next; w_nz <= stored_next != 0;\n            held <= held_next; hold_last <= {hold_last};\n        end\n    end",
-        (slots == 1) as u8,
+        hold_last_reset,
     );
     // the tile FIFO in block RAM, one slice per row group, each read one cycle ahead into its
     // part of `head`. Every slice has its own pointers and its own copies of the reset, the
@@ -235,7 +238,7 @@ fn stream_module(cfg: &ArrayConfig) -> String {
             f - 1,
             wrap(&format!("rd{g}")),
             hi - 1,
-            (slots == 1) as u8,
+            hold_last_reset,
             wrap(&format!("wr{g}")),
             w = hi - lo - 1,
             p = ptr - 1,
@@ -256,13 +259,15 @@ fn stream_module(cfg: &ArrayConfig) -> String {
     );
     // the fired slice and tile, registered FIRE_TO_ARRAY_REGS times more: the fire decision
     // drives only the buffers beside it, and the registers carry the slice to the rows
-    let staged = [("act_q", ab, "abuf0"), ("w_q", tile_bits, "head"), ("alast_q", 1, "alast0"), ("fire_q", 1, "fire"), ("prefill_q", 1, "prefill")];
-    let staged = if slots > 1 { &staged[..] } else { &staged[..4] };
+    let mut staged = vec![("act_q", ab, "abuf0"), ("w_q", tile_bits, "head"), ("alast_q", 1, "alast0"), ("fire_q", 1, "fire")];
+    if slots > 1 {
+        staged.push(("prefill_q", 1, "prefill"));
+    }
     for (name, width, from) in staged {
-        let range = if *width == 1 { String::new() } else { format!("[{}:0] ", width - 1) };
+        let range = if width == 1 { String::new() } else { format!("[{}:0] ", width - 1) };
         let stages: Vec<String> = (1..=FIRE_TO_ARRAY_REGS).map(|i| format!("{name}{i}")).collect();
         let _ = writeln!(v, "    reg {range}{};", stages.join(", "));
-        let mut src = *from;
+        let mut src = from;
         v.push_str("    always @(posedge clk) begin");
         for st in &stages {
             let _ = write!(v, " {st} <= {src};");
