@@ -17,22 +17,23 @@
 //! decoded as it arrives (P decoders), so decoding never limits the port. A base-3 decoder is
 //! a 256-entry ROM in block RAM with a registered output, two port bytes per ROM (its two read
 //! ports), then a fabric register: no logic per byte, two cycles from the port to the gearbox.
-//! A tile reserves its FIFO entry when its last beat is accepted and is stored two cycles later.
-//! `m_ready = fifo_count < F` depends on registers only: a DRAM model may sample it after a
-//! clock edge and drive the next beat. The FIFO is block RAM read one cycle ahead into `head`
-//! (the address of the next head when a tile pops), so the array's weight input registers
-//! take `head` from fabric: no block-RAM output drives a carry chain. A stored tile becomes
-//! the head one cycle after it is written. The FIFO is one slice per row group
-//! (`ArrayConfig::group_rows`), each with its own write and read pointers and its own copies
-//! of the reset, the push and the three registered flags the fire decision reads (`w_nz`,
-//! `a_nz`, `hold_last`), kept apart in synthesis: one address net reaches one group's block
-//! RAMs only. All copies compute the same pops. The fired slice, tile and fire go through
-//! [`FIRE_TO_ARRAY_REGS`] more registers before the array (`act_q1`, `w_q1`, `fire_q1`, ...):
-//! the fire decision then drives only the buffers beside it, the first stage can sit beside
-//! the FIFO block RAMs and the last beside the rows, so no net both leaves a block RAM and
-//! crosses the die. The stream logic and the array take their reset from registers of their
-//! own (`rst`, `rst_array` and one copy per FIFO slice, one cycle after `reset`), so the reset
-//! input drives flip-flops only and nothing of the FIFO's block RAMs; `m_ready` and
+//! A tile reserves its FIFO entry when its last beat is accepted and is stored two cycles
+//! later. `m_ready = fifo_count < F` depends on registers only: a DRAM model may sample
+//! it after a clock edge and drive the next beat. The FIFO is read asynchronously at a
+//! registered pointer (`head = mem[rd]`) into the first register stage toward the array, so
+//! Yosys maps it to LUT RAM on ECP5 (TRELLIS_DPR16X4, 16 x 4 bits each) and xc7, where it sits
+//! among the rows: no block RAM's clock-to-out (about 5.5 ns on ECP5 without the block's
+//! output register) is on the path from the FIFO to the array. iCE40 has no LUT RAM: there
+//! the stage becomes the block RAM's read register. A stored tile becomes the head the cycle
+//! after it is written. The FIFO is one slice per row group (`ArrayConfig::group_rows`), each
+//! with its own write and read pointers and its own copies of the reset, the push and the
+//! three registered flags the fire decision reads (`w_nz`, `a_nz`, `hold_last`), kept apart in
+//! synthesis: one address net reaches one group's memory only. All copies compute the same
+//! pops. The fired slice, tile and fire go through [`FIRE_TO_ARRAY_REGS`] registers before the
+//! array (`act_q1`, `w_q1`, `fire_q1`, ...): the fire decision then drives only the buffers
+//! beside it and the last stage sits beside the rows. The stream logic and the array take
+//! their reset from registers of their own (`rst`, `rst_array` and one copy per FIFO slice,
+//! one cycle after `reset`), so the reset input drives flip-flops only; `m_ready` and
 //! `act_ready` stay low while `rst` is high.
 //!
 //! **Schedule.** Each accepted slice ("fire") takes the head tile of the FIFO and the head
@@ -212,11 +213,11 @@ fn stream_module(cfg: &ArrayConfig) -> String {
          stored <= stored_next; w_nz <= stored_next != 0;\n            held <= held_next; hold_last <= {hold_last};\n        end\n    end",
         hold_last_reset,
     );
-    // the tile FIFO in block RAM, one slice per row group, each read one cycle ahead into its
-    // part of `head`. Every slice has its own pointers and its own copies of the reset, the
-    // push and the fire flags (kept apart in synthesis), so no flip-flop drives the address of
-    // more than one group's block RAMs. The write port has no reset: `push` is low one cycle
-    // into a reset.
+    // the tile FIFO, one slice per row group, each read asynchronously at its pointer into its
+    // part of `head` (LUT RAM where the target has it). Every slice has its own pointers and its
+    // own copies of the reset, the push and the fire flags (kept apart in synthesis), so no
+    // flip-flop drives the address of more than one group's memory. The write port has no
+    // reset: `push` is low one cycle into a reset.
     let wrap = |name: &str| format!("({name} == {ptr}'d{}) ? {ptr}'d0 : {name} + 1'b1", f - 1);
     let row_bits = 2 * cfg.lanes;
     let mut heads = vec![];
@@ -225,11 +226,10 @@ fn stream_module(cfg: &ArrayConfig) -> String {
         let hi = row_bits * ((g + 1) * cfg.group_rows).min(cfg.rows);
         let _ = writeln!(
             v,
-            "    (* ram_style = \"block\" *) reg [{w}:0] mem{g} [0:{}];\n    reg [{w}:0] head{g};\n    reg [{p}:0] wr{g}, rd{g};\n    \
+            "    reg [{w}:0] mem{g} [0:{}];\n    reg [{p}:0] wr{g}, rd{g};\n    wire [{w}:0] head{g} = mem{g}[rd{g}];\n    \
              reg rst{g}, push{g}, w_nz{g}, a_nz{g}, hold_last{g};\n    \
              wire pop{g} = w_nz{g} && a_nz{g} && !rst{g} && (!prefill || hold_last{g});\n    \
              wire [{p}:0] rd_next{g} = !pop{g} ? rd{g} : {};\n    \
-             always @(posedge clk) head{g} <= mem{g}[rd_next{g}];\n    \
              always @(posedge clk) if (push{g}) mem{g}[wr{g}] <= tile_in[{}:{lo}];\n    \
              (* keep *) always @(posedge clk) begin\n        rst{g} <= reset; push{g} <= !rst && dlast_rom;\n        \
              if (rst) begin wr{g} <= 0; rd{g} <= 0; w_nz{g} <= 0; a_nz{g} <= 0; hold_last{g} <= 1'b{}; end\n        \
