@@ -6,7 +6,11 @@
 //! cancels the `+128` every [`Lane`] adds). Segment `s` works on a slice `s` cycles after
 //! segment 0, so its activations arrive already delayed by `s` cycles (the delay is shared by
 //! all rows, in [`crate::array::TernCore`]) and its weights are delayed here by `s` registers.
-//! The last segment register is the row's slice sum, exact modulo 2^ACC.
+//! The last segment register holds the row's slice sum modulo 2^ACC; the chain's output is its
+//! low [`ArrayConfig::chain_bits`] bits sign-extended, which is exact because a slice sum of
+//! L lanes is at most 128 * L in magnitude. Nothing then reads the bits above, so synthesis
+//! removes them from every lane and segment register: each lane's carry chain is
+//! `chain_bits` long (13 bits for 16 lanes), not the accumulator's width.
 //!
 //! Every lane is 8 LUTs and the segment cuts are flip-flops only, so the whole reduction is
 //! 8 LUTs per lane: there is no adder tree to pay for (measured, see the crate docs).
@@ -44,6 +48,8 @@ pub struct Chain<const ACC: usize, const ACC1: usize> {
     _stage: Vec<usize>,
     /// for each delay register: (lane, position in that lane's delay line)
     _wdel_of: Vec<(usize, usize)>,
+    /// bits of the slice sum that are kept (the rest is their sign extension)
+    _bits: usize,
 }
 
 impl<const ACC: usize, const ACC1: usize> Chain<ACC, ACC1> {
@@ -76,6 +82,7 @@ impl<const ACC: usize, const ACC1: usize> Chain<ACC, ACC1> {
             _taps: taps,
             _stage: stage,
             _wdel_of: wdel_of,
+            _bits: cfg.chain_bits().min(ACC),
         }
     }
 
@@ -130,7 +137,11 @@ impl<const ACC: usize, const ACC1: usize> Logic for Chain<ACC, ACC1> {
                 self.seg[s].d.next = self.lanes[j].pout.val();
             }
         }
-        self.sum.next = self.seg[self.seg.len() - 1].q.val();
+        // the low `_bits` bits, sign-extended to ACC
+        let wide = self.seg[self.seg.len() - 1].q.val().to_u64();
+        let high = ((1u64 << ACC) - 1) & !((1u64 << self._bits) - 1);
+        let sign = wide >> (self._bits - 1) & 1 == 1;
+        self.sum.next = ((wide & !high) | if sign { high } else { 0 }).into();
     }
 
     fn connect(&mut self) {
@@ -156,7 +167,13 @@ impl<const ACC: usize, const ACC1: usize> Logic for Chain<ACC, ACC1> {
     }
 
     fn hdl(&self) -> Verilog {
-        let mut v = String::from("always @(*) begin\n");
+        // the last segment register's bits above `_bits` are read by nothing: their copy is
+        // declared with Verilator's unused-signal lint off
+        let (last, b) = (self.seg.len() - 1, self._bits);
+        let mut v = format!(
+            "// verilator lint_off UNUSEDSIGNAL\nwire [{}:0] sum_wide = seg${last}$q;\n// verilator lint_on UNUSEDSIGNAL\nalways @(*) begin\n",
+            ACC - 1
+        );
         for (k, &(j, pos)) in self._wdel_of.iter().enumerate() {
             let d = if pos == 0 { format!("{{neg${j}, nz${j}}}") } else { format!("wdel${}$q", k - 1) };
             let _ = writeln!(v, "    wdel${k}$clock = clock; wdel${k}$en = 1'b1; wdel${k}$clr = 1'b0; wdel${k}$d = {d};");
@@ -179,7 +196,11 @@ impl<const ACC: usize, const ACC1: usize> Logic for Chain<ACC, ACC1> {
                 let _ = writeln!(v, "    seg${s}$clock = clock; seg${s}$en = 1'b1; seg${s}$clr = 1'b0; seg${s}$d = lanes${j}$pout;");
             }
         }
-        let _ = writeln!(v, "    sum = seg${}$q;\nend", self.seg.len() - 1);
+        if b == ACC {
+            v.push_str("    sum = sum_wide;\nend\n");
+        } else {
+            let _ = writeln!(v, "    sum = {{{{{}{{sum_wide[{}]}}}}, sum_wide[{}:0]}};\nend", ACC - b, b - 1, b - 1);
+        }
         Verilog::Custom(v)
     }
 }

@@ -109,6 +109,13 @@ impl ArrayConfig {
         (1u64 << (self.activation_bits.max(1) - 1)) * self.max_k as u64
     }
 
+    /// Width of a row's slice sum: every value in `-2^(activation_bits-1) * lanes ..=` that
+    /// bound, at most `accumulator_bits`. The chain's bits above it cannot change the
+    /// accumulated result (sign extension of the low bits is exact), so synthesis drops them.
+    pub fn chain_bits(&self) -> usize {
+        signed_bits_for((1u64 << (self.activation_bits.max(1) - 1)) * self.lanes as u64).min(self.accumulator_bits)
+    }
+
     /// Narrowest accumulator that is exact for every K <= max_k.
     pub fn min_accumulator_bits(&self) -> usize {
         accumulator_bits_for(self.acc_bound())
@@ -309,6 +316,15 @@ mod tests {
         ArrayConfig { max_k: 4096, accumulator_bits: 21, ..Default::default() }.validate().unwrap();
         // 3000 * 128 = 384000 < 2^19 -> 20 bits
         ArrayConfig { max_k: 3000, accumulator_bits: 20, ..Default::default() }.validate().unwrap();
+    }
+
+    #[test]
+    fn the_chain_keeps_just_the_bits_a_slice_sum_needs() {
+        // 16 lanes: |sum| <= 128 * 16 = 2048 (all x = -128, all w = -1), 13 bits; 64 lanes: 15
+        let c = |lanes, accumulator_bits| ArrayConfig { lanes, accumulator_bits, ..Default::default() }.chain_bits();
+        assert_eq!((c(16, 22), c(64, 22), c(1, 22)), (13, 15, 9));
+        // never wider than the accumulator
+        assert_eq!(c(64, 12), 12);
     }
 
     #[test]

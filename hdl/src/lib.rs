@@ -33,7 +33,10 @@
 //!   `pipeline_depth` = G systolic segments by registers; segment s sees its activations and
 //!   weights s cycles late (activation delays are shared by a row group). Segment 0 starts from
 //!   `-128 L`, cancelling the per-lane offset. This replaces an adder tree: no adder is spent
-//!   on combining partial sums.
+//!   on combining partial sums. A slice sum is at most `128 L` in magnitude, so only its low
+//!   [`ArrayConfig::chain_bits`] bits (13 for 16 lanes) are kept and sign-extended into the
+//!   accumulator; synthesis drops the chain's bits above them, so each lane's carry chain is
+//!   13 bits long, not the accumulator's 22.
 //! * **Accumulator** ([`accumulator::Accumulator`]): `acc + sum` (one LUT per bit), the
 //!   registers use clock enable and synchronous clear (FDRE), so "add on valid" and "clear on
 //!   last" are free.
