@@ -81,7 +81,7 @@ impl<const ACC: usize, const ACC1: usize> TernCore<ACC, ACC1> {
             res: (0..r).map(|_| Default::default()).collect(),
             res_valid: Default::default(),
             k_overflow: Default::default(),
-            ctrl: Controller::new(cfg.pipeline_depth, cfg.max_slices(), cfg.slots, groups),
+            ctrl: Controller::new(cfg.pipeline_depth, cfg.max_slices(), cfg.slots, r),
             xin: (0..groups * l).map(|_| reg()).collect(),
             xdel: (0..groups * xdel_of.len()).map(|_| reg()).collect(),
             rows: (0..r).map(|_| Row::new(cfg)).collect(),
@@ -145,9 +145,9 @@ impl<const ACC: usize, const ACC1: usize> Logic for TernCore<ACC, ACC1> {
                 .collect();
             let row = &mut self.rows[r];
             row.clock.next = self.clock.val();
-            row.acc_en.next = self.ctrl.acc_en[g].val();
-            row.acc_clr.next = self.ctrl.acc_clr[g].val();
-            row.res_en.next = self.ctrl.res_en[g].val();
+            row.acc_en.next = self.ctrl.acc_en[r].val();
+            row.acc_clr.next = self.ctrl.acc_clr[r].val();
+            row.res_en.next = self.ctrl.res_en[r].val();
             row.ring.next = self.ring.val();
             row.ring_clr.next = self.reset.val();
             for (dst, v) in row.x.iter_mut().zip(x) {
@@ -216,8 +216,8 @@ impl<const ACC: usize, const ACC1: usize> Logic for TernCore<ACC, ACC1> {
             let g = self._group[r];
             let _ = writeln!(
                 v,
-                "    rows${r}$clock = clock; rows${r}$acc_en = ctrl$acc_en${g}; \
-                 rows${r}$acc_clr = ctrl$acc_clr${g}; rows${r}$res_en = ctrl$res_en${g}; res${r} = rows${r}$result; \
+                "    rows${r}$clock = clock; rows${r}$acc_en = ctrl$acc_en${r}; \
+                 rows${r}$acc_clr = ctrl$acc_clr${r}; rows${r}$res_en = ctrl$res_en${r}; res${r} = rows${r}$result; \
                  rows${r}$ring = ring; rows${r}$ring_clr = reset;"
             );
             for j in 0..row.x.len() {

@@ -63,9 +63,10 @@ pub struct ArrayConfig {
     /// Decoded weight tiles the streaming top buffers between the memory port and the array.
     pub fifo_tiles: usize,
     /// Rows served by one copy of the activation registers (input register and delay lines)
-    /// and of the controller's last stage (accumulate, clear, result enables). Every copy is
-    /// kept by synthesis: register replication that bounds the broadcast fanout, as a 16-row
-    /// array has it. Larger arrays get `ceil(rows / group_rows)` copies.
+    /// and, in the streaming top, by one FIFO slice. Every copy is kept by synthesis: register
+    /// replication that bounds the broadcast fanout, as a 16-row array has it. Larger arrays
+    /// get `ceil(rows / group_rows)` copies. (The controller's last stage, the accumulate,
+    /// clear and result enables, has one copy per row.)
     pub group_rows: usize,
 }
 
@@ -194,13 +195,13 @@ impl ArrayConfig {
         Ok(())
     }
 
-    /// Copies of the activation registers and of the controller's last stage:
+    /// Copies of the activation registers (and FIFO slices of the streaming top):
     /// `ceil(rows / group_rows)`.
     pub fn row_groups(&self) -> usize {
         self.rows.div_ceil(self.group_rows.max(1))
     }
 
-    /// The copy row `r` takes its activations and accumulator controls from.
+    /// The copy row `r` takes its activations from.
     pub fn row_group(&self, r: usize) -> usize {
         r / self.group_rows.max(1)
     }

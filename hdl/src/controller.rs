@@ -23,11 +23,11 @@ pub struct Controller {
     pub ring: Signal<In, Bit>,
     pub act_ready: Signal<Out, Bit>,
     pub w_ready: Signal<Out, Bit>,
-    /// A slice sum reaches the accumulators this cycle (one copy per row group).
+    /// A slice sum reaches the accumulators this cycle (one copy per row).
     pub acc_en: Vec<Signal<Out, Bit>>,
-    /// Accumulators clear at this edge (reset, or the last slice is being added), per group.
+    /// Accumulators clear at this edge (reset, or the last slice is being added), per row.
     pub acc_clr: Vec<Signal<Out, Bit>>,
-    /// Results load at this edge, per group.
+    /// Results load at this edge, per row.
     pub res_en: Vec<Signal<Out, Bit>>,
     /// The result bus holds a new set of dot products (one cycle).
     pub res_valid: Signal<Out, Bit>,
@@ -35,8 +35,8 @@ pub struct Controller {
     pub k_overflow: Signal<Out, Bit>,
     valid: Vec<Reg<Bit>>,
     last: Vec<Reg<Bit>>,
-    /// The last stage of `valid` / `last` once more per row group: each copy drives only
-    /// its group's accumulators.
+    /// The last stage of `valid` / `last` once more per row: each copy drives only its
+    /// row's accumulator, so no control net crosses the array.
     gvalid: Vec<Reg<Bit>>,
     glast: Vec<Reg<Bit>>,
     rvalid: Reg<Bit>,
@@ -48,15 +48,15 @@ pub struct Controller {
     fire_w: Signal<Local, Bit>,
     done: Signal<Local, Bit>,
     _stages: usize,
-    _groups: usize,
+    _copies: usize,
 }
 
 impl Controller {
     /// `stages` = pipeline registers between the input registers and the accumulators.
-    /// `slots` = accumulator slots per row (the ring length). `groups` = row groups, each
-    /// with its own copy of the accumulator controls.
-    pub fn new(stages: usize, max_slices: usize, slots: usize, groups: usize) -> Self {
-        let outs = || (0..groups).map(|_| Default::default()).collect();
+    /// `slots` = accumulator slots per row (the ring length). `copies` = copies of the
+    /// accumulator controls (one per row).
+    pub fn new(stages: usize, max_slices: usize, slots: usize, copies: usize) -> Self {
+        let outs = || (0..copies).map(|_| Default::default()).collect();
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -73,8 +73,8 @@ impl Controller {
             k_overflow: Default::default(),
             valid: (0..=stages).map(|_| Reg::default()).collect(),
             last: (0..=stages).map(|_| Reg::default()).collect(),
-            gvalid: (0..groups).map(|_| Reg::kept()).collect(),
-            glast: (0..groups).map(|_| Reg::kept()).collect(),
+            gvalid: (0..copies).map(|_| Reg::kept()).collect(),
+            glast: (0..copies).map(|_| Reg::kept()).collect(),
             rvalid: Default::default(),
             count: Default::default(),
             overflow: Default::default(),
@@ -84,7 +84,7 @@ impl Controller {
             fire_w: Default::default(),
             done: Default::default(),
             _stages: stages,
-            _groups: groups,
+            _copies: copies,
         }
     }
 }
@@ -118,9 +118,9 @@ impl Logic for Controller {
         for s in self._stages..(self._stages + 1) {
             self.done.next = self.valid[s].q.val() & self.last[s].q.val();
         }
-        // the last stage again per row group, from the stage before it: same timing
+        // the last stage again per row, from the stage before it: same timing
         for s in (self._stages - 1)..self._stages {
-            for g in 0..self._groups {
+            for g in 0..self._copies {
                 self.gvalid[g].clock.next = self.clock.val();
                 self.gvalid[g].d.next = self.valid[s].q.val();
                 self.gvalid[g].en.next = true;
@@ -131,7 +131,7 @@ impl Logic for Controller {
                 self.glast[g].clr.next = false;
             }
         }
-        for g in 0..self._groups {
+        for g in 0..self._copies {
             self.acc_en[g].next = self.gvalid[g].q.val();
             self.acc_clr[g].next = self.reset.val() | (self.gvalid[g].q.val() & self.glast[g].q.val());
             self.res_en[g].next = self.gvalid[g].q.val() & self.glast[g].q.val();
@@ -192,7 +192,7 @@ mod tests {
         // acc_en / res_en rise `stages` cycles after the input register, res_valid one later
         let mut seen = vec![];
         for _ in 0..8 {
-            // both groups' copies agree
+            // both copies agree
             assert_eq!((c.acc_en[0].val(), c.res_en[0].val()), (c.acc_en[1].val(), c.res_en[1].val()));
             seen.push((c.acc_en[0].val(), c.res_en[0].val(), c.res_valid.val()));
             step(&mut c, false, false, false, false);

@@ -11,8 +11,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use sim::ArraySim;
 
-/// `group_rows` below `rows` gives the array several copies of its activation registers and
-/// accumulator controls.
+/// `group_rows` below `rows` gives the array several copies of its activation registers (the
+/// accumulator controls have one copy per row whatever `group_rows` is).
 fn array(rows: usize, lanes: usize, packing: Packing, binary: bool, group_rows: usize) -> ArraySim {
     let mut cfg = ArrayConfig { rows, lanes, packing, binary, pipeline_depth: 2, max_k: 300, group_rows, ..ArrayConfig::default() };
     cfg.accumulator_bits = cfg.min_accumulator_bits();

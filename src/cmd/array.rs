@@ -58,8 +58,8 @@ pub struct ArrayArgs {
     /// Weight tiles buffered between the memory port and the array.
     #[arg(long, default_value_t = 4)]
     pub fifo_tiles: usize,
-    /// Rows served by one copy of the activation registers and of the accumulator controls
-    /// (register replication that bounds the broadcast fanout).
+    /// Rows served by one copy of the activation registers and, in the streaming top, by one
+    /// FIFO slice (register replication that bounds the broadcast fanout).
     #[arg(long, default_value_t = 16)]
     pub group_rows: usize,
 }
