@@ -6,17 +6,24 @@ mod common;
 
 use common::*;
 
+/// The streaming top whose place and route is measured in the crate docs (`hdl` lib.rs): 64x16,
+/// pipeline depth 8, base 3, 4 slots, 16-tile FIFO.
+const ARRAY: [&str; 14] =
+    ["--rows", "64", "--lanes", "16", "--pipeline-depth", "8", "--packing", "base3", "--slots", "4", "--fifo-tiles", "16", "--max-k", "8192"];
+/// Its Fmax on ECP5-85F speed 6 (`tern synth --target ecp5 --stream <ARRAY> --freq 150`,
+/// nextpnr 0.11.1), given here as a clock: place and route takes half an hour.
+const MEASURED_FMAX_MHZ: &str = "116.8";
+
 /// `tern generate --backend stream` on the 1M model; returns (stdout, stderr, record path).
 fn stream_run(tag: &str, prompt: &str, steps: &str) -> (String, String, std::path::PathBuf) {
     let d = shared();
     let record = std::env::temp_dir().join(format!("tern-stream-{tag}-{}.json", std::process::id()));
-    let (ok, out, err) = tern(&[
-        "generate", "--backend", "stream", "--rows", "16", "--lanes", "64", "--packing", "base3", "--slots", "4",
-        "--dram", "ddr4", "--clock-mhz", "150",
-        "--model", d.join("tinystories-1m.bin").to_str().unwrap(),
-        "--tokenizer", d.join("tokenizer.bin").to_str().unwrap(),
-        "--prompt", prompt, "--steps", steps, "--temperature", "0", "--print-ids", "--record", record.to_str().unwrap(),
-    ]);
+    let mut args = vec!["generate", "--backend", "stream", "--dram", "ddr4", "--clock-mhz", MEASURED_FMAX_MHZ];
+    args.extend(ARRAY);
+    let (model, tokenizer) = (d.join("tinystories-1m.bin"), d.join("tokenizer.bin"));
+    args.extend(["--model", model.to_str().unwrap(), "--tokenizer", tokenizer.to_str().unwrap()]);
+    args.extend(["--prompt", prompt, "--steps", steps, "--temperature", "0", "--print-ids", "--record", record.to_str().unwrap()]);
+    let (ok, out, err) = tern(&args);
     assert!(ok, "{err}");
     assert!(err.contains("accumulators checked against golden, 0 mismatches"), "{err}");
     (out, err, record)
@@ -25,7 +32,8 @@ fn stream_run(tag: &str, prompt: &str, steps: &str) -> (String, String, std::pat
 fn report_stream_rows(records: &[&std::path::Path]) -> Vec<serde_json::Value> {
     let out = std::env::temp_dir().join(format!("tern-stream-report-{}", std::process::id()));
     let model = shared().join("tinystories-1m.bin");
-    let mut args = vec!["report", "--model", model.to_str().unwrap(), "--rows", "16", "--lanes", "64", "--packing", "base3", "--clock-mhz", "150", "--out", out.to_str().unwrap()];
+    let mut args = vec!["report", "--model", model.to_str().unwrap(), "--clock-mhz", MEASURED_FMAX_MHZ, "--out", out.to_str().unwrap()];
+    args.extend(ARRAY);
     for r in records {
         args.extend(["--stream-record", r.to_str().unwrap()]);
     }
@@ -41,7 +49,7 @@ fn decode_streams_at_the_ddr4_roofline_and_prefill_keeps_the_array_busy() {
     let (out, err, decode) = stream_run("decode", "", "12");
     let want: Vec<&str> = REFERENCE_IDS.split(' ').take(12).collect();
     assert_eq!(out.trim_end(), want.join(" "));
-    assert!(err.contains("ddr4 at 150 MHz = 128.0 B/cycle"), "{err}");
+    assert!(err.contains("ddr4 at 116.8 MHz = 164.4 B/cycle"), "{err}");
     // prefill: a 64-token prompt (with BOS) in one forward pass, then one decode step
     let prompt = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her friends. One day, she saw a big red ball under a tree. She ran to it fast.";
     let (_, _, prefill) = stream_run("prefill", prompt, "65");
@@ -51,7 +59,8 @@ fn decode_streams_at_the_ddr4_roofline_and_prefill_keeps_the_array_busy() {
     let rows = report_stream_rows(&[&decode, &prefill]);
     assert_eq!(rows.len(), 2);
     let value = |r: &serde_json::Value, k: &str| r[k]["value"].as_f64().unwrap();
-    // decode: the weights of a token (base 3, 16x64 tiles) over the DRAM at 128 B/cycle
+    // decode: the weights of a token (base 3, 64x16 tiles) over the DRAM at 164.4 B/cycle: the
+    // array (204.8 B/cycle) must make up for its pipeline drain between dependent projections
     let d = &rows[0];
     assert_eq!(d["fraction_of_roofline"]["kind"], "measured");
     // the clock was given, so tokens/s at that clock are modeled

@@ -118,8 +118,9 @@
 //! 0 starting from the accumulator instead of `-128 L`) closes a loop through all G segments,
 //! which only G interleaved dot products could fill, and leaves a `128 L` offset per slice to
 //! correct in every row. So the array costs `8 + (ACC x R + controller) / (R x L)` LUTs per
-//! MAC: 8.36 at 16x64, 8.18 modeled at 16x128 (`reports::luts`); the accumulator's share shrinks
-//! with longer rows.
+//! MAC: 8.39 at 16x64 (8,595 LUTs; the per-row copies of the accumulator controls add 31 of
+//! them), 8.18 modeled at 16x128 (`reports::luts`); the accumulator's share shrinks with longer
+//! rows.
 //!
 //! **Fmax.** The critical path is a segment of the chain: its lanes ripple in series. On iCE40
 //! HX8K a 4x16 array at `pipeline_depth` 4 (4 lanes per segment) closes at 83.9 MHz, its
@@ -136,26 +137,36 @@
 //! activation delay register to a row's last segment register.
 //!
 //! The 64x16 streaming top at depth 8 (`group_rows` 16, 4 slots, 16-tile FIFO, base 3)
-//! measures 101.5 MHz on ECP5-85F speed 6 (35,567 LUTs, 163 of 208 block RAMs). Its critical
-//! path, 9.86 ns (6.07 cells + 3.79 routing, 1 level), runs from a FIFO block RAM's output to
-//! the first register after it (`w_q1`): about 5.5 ns of that is the block RAM's clock to
-//! output without its output register (REGMODE OUTREG), which Yosys 0.23 does not infer. How
-//! it got there, each step measured: 87.0 MHz with one FIFO and one register stage (critical:
-//! block RAM to `w_q`, 11.49 ns); two register stages alone gave 90.2 MHz, the critical path
-//! moving to the FIFO's read address (`stored` to a block RAM, 11.09 ns of which 9.48
-//! routing: one address net reached all 57 block RAMs); flags registered from the next counts
-//! left 82.9 MHz (a flag to a block RAM, 10.70 ns routing); one FIFO slice per row group, each
-//! with its own pointers and flag copies, gave 101.5 MHz. A third register stage measured
-//! 103.5 MHz on the same kind of path (block RAM to `w_q1`, 3.59 ns routing) and costs every
-//! dependent projection a drain cycle, so it was not kept: what is left to take is the block
-//! RAM's own output register.
+//! measures **116.8 MHz** on ECP5-85F speed 6 (25,320 LUTs, 31,937 FFs, 103 of 208 block RAMs,
+//! `tern synth --target ecp5 --stream --rows 64 --lanes 16 --packing base3 --pipeline-depth 8
+//! --slots 4 --fifo-tiles 16 --max-k 8192 --freq 150`). Its critical path, 8.56 ns (2.32 cells
+//! + 6.24 routing, 22 levels), runs from the registered `prefill` pin (`prefill_q2`, the slot
+//! ring's enable, one register for all 64 rows) to row 0's accumulator. How it got there, each
+//! step measured by the same command:
+//!
+//! | design | Fmax | critical path |
+//! |---|---|---|
+//! | one block-RAM FIFO, one register stage | 87.0 MHz | FIFO block RAM to `w_q`, 11.49 ns |
+//! | two register stages | 90.2 MHz | `stored` to the FIFO's read address, 11.09 ns (9.48 routing: one net to 57 block RAMs) |
+//! | flags registered from the next counts | 82.9 MHz | a flag to a block-RAM address, 10.70 ns routing |
+//! | one FIFO slice per row group | 101.5 MHz | FIFO block RAM to `w_q1`, 9.86 ns = 6.07 cells (the block RAM's clock to output without its output register) + 3.79 routing |
+//! | FIFO in LUT RAM (async read at a registered pointer) | 113.2 MHz | a shared activation delay register to row 47's segment 2, 8.83 ns (3.11 + 5.73, 23 levels: two lanes of 22-bit carry chain) |
+//! | chain kept at 13 bits ([`ArrayConfig::chain_bits`]) | 114.6 MHz | `prefill_q2` to the controller's `k_overflow` compare, 8.73 ns (2.83 + 5.89, 27 levels) |
+//! | accumulator controls per row (landed) | **116.8 MHz** | `prefill_q2` to row 0's accumulator, 8.56 ns |
+//!
+//! Tried and not kept: a third register stage to the array (103.5 MHz with the block-RAM FIFO,
+//! and a drain cycle for every dependent projection); a second fabric register after the
+//! base-3 ROMs (108.3 MHz with the narrow chain: the ROM's block RAM to that register, 9.23 ns
+//! = 5.83 cells + 3.40 routing; 92.8 MHz with the wide chain, where the control fanout to the
+//! accumulators became critical). Every path out of a ROM's block RAM still carries its clock
+//! to output, about 5.5 ns without the block's output register, which Yosys 0.23 does not infer.
 //!
 //! ## The streaming top ([`stream`])
 //! [`emit_stream_verilog`]`(&ArrayConfig)` wraps a 2-bit `tern_array` in `tern_stream`: a
 //! memory port of `port_bytes` bytes per cycle whose bytes are decoded as they arrive (base 3:
 //! five weights per byte, one decoder per port byte, each a 256-entry ROM in block RAM, two
-//! bytes per block), a gearbox that assembles weight tiles, a block-RAM FIFO of `fifo_tiles`
-//! tiles (one slice per row group), two register stages to the array, a 2-entry activation
+//! bytes per block), a gearbox that assembles weight tiles, a FIFO of `fifo_tiles` tiles in LUT
+//! RAM (one slice per row group), two register stages to the array, a 2-entry activation
 //! buffer, and the `prefill` pin that holds each tile for `slots` slices while the
 //! accumulators rotate through their slot ring ([`accumulator`]): every weight read from memory
 //! then serves `slots` tokens. The protocol is in [`stream`]; the sim crate drives it from a
