@@ -129,9 +129,12 @@
 //! (`--target ecp5 --rows 4 --lanes 16 --max-k 2048 --pipeline-depth D`): 52.0 MHz at 8 lanes per
 //! segment, 145.3 at 2, 197.3 at 1. A 16x64 at depth 4 (16 lanes per segment) measures 26.9 MHz;
 //! at depth 32 (2 lanes per segment, `tern synth --target ecp5 --rows 16 --lanes 64
-//! --pipeline-depth 32`) 120.0 MHz, its critical path 8.34 ns (3.04 cells + 5.30 routing, 21
-//! logic levels) from a shared activation delay register to row 0's segment 18 register, with
-//! 53,956 flip-flops (the delay lines grow with depth).
+//! --pipeline-depth 32 --freq 200`) 110.6 MHz, its critical path 9.04 ns (2.78 cells + 6.25
+//! routing, 13 logic levels) from a shared activation delay register to row 15's last segment
+//! register, with 24,752 LUTs and 50,626 flip-flops (the delay lines grow with depth). The
+//! 13-bit chain ([`ArrayConfig::chain_bits`]) cut the path's logic from 21 levels and 3.04 ns
+//! (120.0 MHz with the 22-bit chain); its routing, one delay register fanning out to 16 rows,
+//! grew from 5.30 ns in this placement.
 //! More rows add broadcast fanout: 16x16 at depth 8 (2 lanes per segment) measures 124.9 MHz,
 //! its critical path 8.00 ns (3.04 cells + 4.97 routing, 21 logic levels) from a shared
 //! activation delay register to a row's last segment register.
