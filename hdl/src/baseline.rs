@@ -42,6 +42,7 @@
 use crate::config::{accumulator_bits_for, signed_bits_for, ArrayConfig};
 use crate::error::HdlError;
 use crate::pack::Beat;
+use crate::verilog::resize;
 use std::fmt::Write;
 
 /// Name of the top module of [`emit_baseline_verilog`]'s output.
@@ -112,15 +113,6 @@ pub fn emit_baseline_verilog(cfg: &ArrayConfig) -> Result<String, HdlError> {
     v.push_str(&row_module(cfg));
     v.push_str(&top_module(cfg));
     Ok(v)
-}
-
-/// `name` (a `from`-bit signed value) as a `to`-bit expression: sign-extended or truncated.
-fn resize(name: &str, from: usize, to: usize) -> String {
-    match to.cmp(&from) {
-        std::cmp::Ordering::Equal => name.to_string(),
-        std::cmp::Ordering::Greater => format!("{{{{{}{{{name}[{}]}}}}, {name}}}", to - from, from - 1),
-        std::cmp::Ordering::Less => format!("{name}[{}:0]", to - 1),
-    }
 }
 
 /// One level of the adder tree (level 0 = the products).

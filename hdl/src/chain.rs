@@ -17,7 +17,9 @@
 
 use crate::config::ArrayConfig;
 use crate::lane::Lane;
+use crate::pack::sign_extend;
 use crate::reg::Reg;
+use crate::verilog::resize;
 use rust_hdl::prelude::*;
 use std::fmt::Write;
 
@@ -138,10 +140,8 @@ impl<const ACC: usize, const ACC1: usize> Logic for Chain<ACC, ACC1> {
             }
         }
         // the low `_bits` bits, sign-extended to ACC
-        let wide = self.seg[self.seg.len() - 1].q.val().to_u64();
-        let high = ((1u64 << ACC) - 1) & !((1u64 << self._bits) - 1);
-        let sign = wide >> (self._bits - 1) & 1 == 1;
-        self.sum.next = ((wide & !high) | if sign { high } else { 0 }).into();
+        let low = sign_extend(self.seg[self.seg.len() - 1].q.val().to_u64(), self._bits);
+        self.sum.next = (low as u64 & ((1u64 << ACC) - 1)).into();
     }
 
     fn connect(&mut self) {
@@ -171,8 +171,10 @@ impl<const ACC: usize, const ACC1: usize> Logic for Chain<ACC, ACC1> {
         // declared with Verilator's unused-signal lint off
         let (last, b) = (self.seg.len() - 1, self._bits);
         let mut v = format!(
-            "// verilator lint_off UNUSEDSIGNAL\nwire [{}:0] sum_wide = seg${last}$q;\n// verilator lint_on UNUSEDSIGNAL\nalways @(*) begin\n",
-            ACC - 1
+            "// verilator lint_off UNUSEDSIGNAL\nwire [{}:0] sum_wide = seg${last}$q;\n// verilator lint_on UNUSEDSIGNAL\n\
+             wire [{1}:0] sum_low = sum_wide[{1}:0];\nalways @(*) begin\n",
+            ACC - 1,
+            b - 1
         );
         for (k, &(j, pos)) in self._wdel_of.iter().enumerate() {
             let d = if pos == 0 { format!("{{neg${j}, nz${j}}}") } else { format!("wdel${}$q", k - 1) };
@@ -196,11 +198,7 @@ impl<const ACC: usize, const ACC1: usize> Logic for Chain<ACC, ACC1> {
                 let _ = writeln!(v, "    seg${s}$clock = clock; seg${s}$en = 1'b1; seg${s}$clr = 1'b0; seg${s}$d = lanes${j}$pout;");
             }
         }
-        if b == ACC {
-            v.push_str("    sum = sum_wide;\nend\n");
-        } else {
-            let _ = writeln!(v, "    sum = {{{{{}{{sum_wide[{}]}}}}, sum_wide[{}:0]}};\nend", ACC - b, b - 1, b - 1);
-        }
+        let _ = writeln!(v, "    sum = {};\nend", resize("sum_low", b, ACC));
         Verilog::Custom(v)
     }
 }

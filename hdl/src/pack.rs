@@ -107,13 +107,17 @@ pub fn pack_weights(cfg: &ArrayConfig, rows: &[&[i8]]) -> Result<Vec<u8>, HdlErr
     Ok(bus)
 }
 
+/// The two's complement value in the low `bits` bits of `raw` (1..=64).
+pub(crate) fn sign_extend(raw: u64, bits: usize) -> i64 {
+    ((raw << (64 - bits)) as i64) >> (64 - bits)
+}
+
 /// Read the result of every row from `res_data` (two's complement, sign-extended).
 pub fn unpack_results(cfg: &ArrayConfig, bus: &[u8]) -> Vec<i64> {
     let acc = cfg.accumulator_bits;
     (0..cfg.rows)
         .map(|r| {
-            let raw = get_bits(bus, r * acc, acc);
-            ((raw << (64 - acc)) as i64) >> (64 - acc)
+            sign_extend(get_bits(bus, r * acc, acc), acc)
         })
         .collect()
 }

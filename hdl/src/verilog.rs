@@ -144,6 +144,15 @@ pub fn top_ports(cfg: &ArrayConfig) -> Vec<(&'static str, bool, usize)> {
     ports
 }
 
+/// `name` (a `from`-bit signed value) as a `to`-bit expression: sign-extended or truncated.
+pub(crate) fn resize(name: &str, from: usize, to: usize) -> String {
+    match to.cmp(&from) {
+        std::cmp::Ordering::Equal => name.to_string(),
+        std::cmp::Ordering::Greater => format!("{{{{{}{{{name}[{}]}}}}, {name}}}", to - from, from - 1),
+        std::cmp::Ordering::Less => format!("{name}[{}:0]", to - 1),
+    }
+}
+
 /// The port list every streaming array top shares (`tern_array`, the int8 baseline
 /// `mac_array`): clock, reset, the activation and weight streams, the results.
 pub(crate) fn stream_module_header(module: &str, act_bits: usize, w_bits: usize, res_bits: usize, ring: bool) -> String {
