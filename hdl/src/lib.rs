@@ -94,11 +94,12 @@
 //! ## Measured resources (Yosys 0.23, `synth_xilinx`, LUT1..LUT6 + INV cells / (R*L))
 //! Command: `yosys -p "read_verilog tern_array.v; synth_xilinx -top tern_array; flatten;
 //! tee -o stat.json stat -json"` (the `flatten` after synthesis only merges the hierarchy for
-//! counting), defaults otherwise (`pipeline_depth` 4, `accumulator_bits` 24):
+//! counting), defaults otherwise (`pipeline_depth` 4, `accumulator_bits` 24, 2 more than `max_k`
+//! 8192 needs):
 //!
 //! | 16x64 | structure | LUT/MAC | note |
 //! |---|---|---|---|
-//! | 2bit, generator | systolic offset-binary chain | **8.39** (8596 cells: 8194 LUT4, 389 LUT2, 10 LUT6, 2 LUT3, 1 INV) | hierarchical synthesis; `fpga/tests/hdl_arrays.rs` asserts <= 12 |
+//! | 2bit, generator | systolic offset-binary chain | **8.42** (8627 cells: 8194 LUT4, 405 LUT2, 17 LUT3, 10 LUT6, 1 INV); 8.39 (8595) with 22-bit accumulators | hierarchical synthesis; `fpga/tests/hdl_arrays.rs` asserts <= 12 |
 //! | base3, generator | same + base-3 decoders | 16.02 (`fpga/tests/hdl_arrays.rs` output) | decode is ~38 LUTs per byte |
 //!
 //! Structures compared on one 64-lane row (hand-written Verilog in `hdl/experiments/`,
@@ -109,18 +110,34 @@
 //! chains pays an extra adder tree, the binary tree pays for the negation and
 //! every level. The remaining overhead over 8.0 is the accumulator adder (ACC LUTs per row).
 //!
-//! **Why 16x64 stays above 8 LUT/MAC.** In a CARRY4 adder every sum bit needs one LUT to drive
-//! its propagate input, so a lane that adds one 8-bit operand costs 8 LUTs; going lower needs
-//! one operand to carry two MACs. A pair of lanes could add one 9-bit operand chosen from
-//! `0, ±x, ±y, ±(x+y), ±(x-y)` (the sums shared by all rows), but choosing it per bit takes the
-//! partial-sum bit, four data bits, the sign, the zero flag and two select bits: 9 inputs, more
-//! than a LUT6, so two LUTs per bit, 9 per MAC. Moving the accumulator into the chain (segment
-//! 0 starting from the accumulator instead of `-128 L`) closes a loop through all G segments,
-//! which only G interleaved dot products could fill, and leaves a `128 L` offset per slice to
-//! correct in every row. So the array costs `8 + (ACC x R + controller) / (R x L)` LUTs per
-//! MAC: 8.39 at 16x64 (8,595 LUTs; the per-row copies of the accumulator controls add 31 of
-//! them), 8.18 modeled at 16x128 (`reports::luts`); the accumulator's share shrinks with longer
-//! rows.
+//! **Why 16x64 stays above 8 LUT/MAC: a floor, not a tuning gap.** On xc7 every adder bit is a
+//! CARRY4 position, which adds two operand bits: its propagate input is their XOR, which a LUT
+//! computes unless one of them is constant, and its generate input must be one of the two bits
+//! as a signal. Yosys counts one cell per LUT output. A product bit `(w*x)_j` is a function of
+//! three signals (the activation bit and the weight's two bits), not a wire, so each costs a
+//! LUT: the propagate LUT where it meets the running sum (which also forms it), or, where two
+//! products meet, a second LUT to form one of them for the generate input. That is 8 LUTs per
+//! lane in any structure (the chain, the tree of chains and the binary tree below all pay them;
+//! the trees pay more).
+//! One LUT could serve two MACs only by adding one bit of a pre-added pair `w1*x + w2*y`,
+//! chosen from `x, y, x+y, x-y` (sums shared by all rows): its propagate input then depends on
+//! the partial-sum bit, four candidate bits, the choice among five (zero and the four) and the
+//! sign, 9 inputs for a 6-input LUT. So the products alone cost 8 LUTs per MAC and everything
+//! else lands above 8: `8 + (ACC x R + controller) / (R x L)`, 8.39 at 16x64 with the 22-bit
+//! accumulators `max_k` 8192 needs (8,595 LUTs, `tern synth --target xc7 --rows 16 --lanes 64`;
+//! the per-row copies of the accumulator controls are 31 of them), 8.18 modeled at 16x128
+//! (`reports::luts`).
+//!
+//! The one structure measured under 8 moves the pair's choice out of the LUTs into flip-flop
+//! resets (`hdl/experiments/pair_lanes_ff.v`): each row keeps four copies of the candidates per
+//! pair, each zeroed by its synchronous reset unless the weights choose it, so a bit's LUT6 sees
+//! (partial sum, sign, four candidates). One 64-lane row measures 468 LUTs with the sign taken
+//! from the packing (500 with it decoded), plus 512 LUTs of pre-adders per row group: 7.81
+//! LUT/MAC at 16 rows per group, exact in its testbench. It pays 40 flip-flops per pair and
+//! row (20 per MAC; the generated 16x64 array has 8.4 per MAC in all) under four distinct
+//! resets: 2,048 control sets in a 16x64 array. A 7-series slice holds 4 LUTs and 8 flip-flops of one control set, so
+//! a pair takes at least 6 slices where the chain takes 4. It trades counted LUTs for
+//! uncounted area, so the generator does not build it.
 //!
 //! **Fmax.** The critical path is a segment of the chain: its lanes ripple in series. On iCE40
 //! HX8K a 4x16 array at `pipeline_depth` 4 (4 lanes per segment) closes at 83.9 MHz, its
