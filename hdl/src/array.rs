@@ -91,7 +91,7 @@ impl<const ACC: usize, const ACC1: usize> TernCore<ACC, ACC1> {
         }
     }
 
-    fn row_weights<'a, T: Synth>(v: &'a [Signal<In, T>], rows: usize, r: usize) -> &'a [Signal<In, T>] {
+    fn row_weights<T: Synth>(v: &[Signal<In, T>], rows: usize, r: usize) -> &[Signal<In, T>] {
         let per = v.len() / rows.max(1);
         &v[r * per..(r + 1) * per]
     }
@@ -327,9 +327,10 @@ mod tests {
         assert_eq!(got.len(), tiles, "one result per row tile");
         for (t, (res, latency)) in got.iter().enumerate() {
             assert_eq!(*latency, cfg.latency(), "res_valid latency, tile {t}");
-            for r in 0..cfg.rows {
+            assert_eq!(res.len(), cfg.rows, "one result per row, tile {t}");
+            for (r, &got_r) in res.iter().enumerate() {
                 let row = t * cfg.rows + r;
-                assert_eq!(res[r], want.get(row).copied().unwrap_or(0), "tile {t} row {r} ({cfg:?})");
+                assert_eq!(got_r, want.get(row).copied().unwrap_or(0), "tile {t} row {r} ({cfg:?})");
             }
         }
     }

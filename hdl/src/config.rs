@@ -180,8 +180,8 @@ impl ArrayConfig {
         if self.fifo_tiles < 2 || self.fifo_tiles > 1024 {
             return Err(HdlError::Stream(format!("fifo_tiles {} must be 2..=1024", self.fifo_tiles)));
         }
-        if self.port_bytes > 0 && self.tile_bytes() % self.port_bytes != 0 {
-            let ok: Vec<String> = (1..=self.tile_bytes()).filter(|p| self.tile_bytes() % p == 0).map(|p| p.to_string()).collect();
+        if self.port_bytes > 0 && !self.tile_bytes().is_multiple_of(self.port_bytes) {
+            let ok: Vec<String> = (1..=self.tile_bytes()).filter(|&p| self.tile_bytes().is_multiple_of(p)).map(|p| p.to_string()).collect();
             return Err(HdlError::Stream(format!(
                 "port_bytes {} does not divide the {}-byte weight tile of a {}x{} {} array; use one of {}",
                 self.port_bytes,

@@ -159,10 +159,10 @@
 //! The 64x16 streaming top at depth 8 (`group_rows` 16, 4 slots, 16-tile FIFO, base 3)
 //! measures **116.8 MHz** on ECP5-85F speed 6 (25,320 LUTs, 31,937 FFs, 103 of 208 block RAMs,
 //! `tern synth --target ecp5 --stream --rows 64 --lanes 16 --packing base3 --pipeline-depth 8
-//! --slots 4 --fifo-tiles 16 --max-k 8192 --freq 150`). Its critical path, 8.56 ns (2.32 cells
-//! + 6.24 routing, 22 levels), runs from the registered `prefill` pin (`prefill_q2`, the slot
-//! ring's enable, one register for all 64 rows) to row 0's accumulator. How it got there, each
-//! step measured by the same command:
+//! --slots 4 --fifo-tiles 16 --max-k 8192 --freq 150`). Its critical path, 8.56 ns (2.32
+//! cells and 6.24 routing, 22 levels), runs from the registered `prefill` pin (`prefill_q2`,
+//! the slot ring's enable, one register for all 64 rows) to row 0's accumulator. How it got
+//! there, each step measured by the same command:
 //!
 //! | design | Fmax | critical path |
 //! |---|---|---|
