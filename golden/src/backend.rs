@@ -93,7 +93,7 @@ impl BitLinearBackend for SoftwareBackend {
 /// Checks that `x` and `out` hold the same whole number of vectors for `w`.
 pub fn check_shapes(w: &TernaryMatrix, x: &[i8], out: &[i32]) -> Result<usize, BackendError> {
     let (rows, cols) = (w.rows(), w.cols());
-    if cols == 0 || x.len() % cols != 0 || out.len() != x.len() / cols * rows {
+    if cols == 0 || !x.len().is_multiple_of(cols) || out.len() != x.len() / cols * rows {
         return Err(format!(
             "shape mismatch: a {rows} x {cols} matrix got {} activations and {} outputs",
             x.len(),

@@ -209,13 +209,13 @@ impl ModelConfig {
                 self.dim, self.hidden_dim, self.vocab_size, self.seq_len, self.n_layers
             ));
         }
-        if self.dim % self.n_heads != 0 {
+        if !self.dim.is_multiple_of(self.n_heads) {
             return bad(format!("dim {} is not a multiple of n_heads {}", self.dim, self.n_heads));
         }
-        if self.n_heads % self.n_kv_heads != 0 {
+        if !self.n_heads.is_multiple_of(self.n_kv_heads) {
             return bad(format!("n_heads {} is not a multiple of n_kv_heads {}", self.n_heads, self.n_kv_heads));
         }
-        if self.head_size() % 2 != 0 {
+        if !self.head_size().is_multiple_of(2) {
             return bad(format!("head size {} is odd; RoPE needs pairs", self.head_size()));
         }
         if !(self.rope_theta.is_finite() && self.rope_theta > 1.0) {

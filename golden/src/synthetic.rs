@@ -26,6 +26,7 @@ pub struct Shape {
 }
 
 /// A Hugging Face BitNet-family config (1bitLLM-like with SwiGLU, 2B4T-like with relu2).
+#[allow(clippy::too_many_arguments)] // one row of the preset table, argument per column
 fn hf(dim: usize, hidden: usize, layers: usize, heads: usize, kv: usize, vocab: usize, seq: usize, ffn: Ffn, theta: f32) -> ModelConfig {
     ModelConfig {
         family: Family::HfBitnet,

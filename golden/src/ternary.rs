@@ -69,7 +69,7 @@ impl TernaryMatrix {
     }
 
     fn clear_padding(&mut self) {
-        if self.cols % 4 != 0 {
+        if !self.cols.is_multiple_of(4) {
             let keep = ((1u16 << (2 * (self.cols % 4))) - 1) as u8;
             for r in 0..self.rows {
                 self.data[r * self.stride + self.stride - 1] &= keep;

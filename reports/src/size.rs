@@ -127,7 +127,7 @@ pub fn propose(goal: &SizeGoal, rows: &[usize], lanes: &[usize]) -> Result<SizeP
 /// `memory_bpc` bytes per cycle; the whole tile when none narrower does.
 pub fn port_bytes_for(a: &ArrayConfig, memory_bpc: f64) -> usize {
     let tile = a.tile_bytes();
-    (1..=tile).find(|d| tile % d == 0 && *d as f64 >= memory_bpc).unwrap_or(tile)
+    (1..=tile).find(|d| tile.is_multiple_of(*d) && *d as f64 >= memory_bpc).unwrap_or(tile)
 }
 
 /// FIFO tiles that hold what the memory delivers while one job drains through the array's
@@ -171,7 +171,7 @@ mod tests {
         }
         // DDR4 at 150 MHz delivers 128 B per cycle; the port takes at least that
         assert!((p.memory_bytes_per_cycle.value - 128.0).abs() < 1e-9);
-        assert!(p.array.port_width() as f64 >= 128.0 && p.array.tile_bytes() % p.array.port_width() == 0);
+        assert!(p.array.port_width() as f64 >= 128.0 && p.array.tile_bytes().is_multiple_of(p.array.port_width()));
         assert!(p.array_bytes_per_cycle.value >= 128.0);
         // a faster memory needs a bigger array
         let h = propose(&goal("lpddr5", 150.0), &ROWS, &LANES).unwrap();

@@ -308,7 +308,7 @@ pub fn document(r: &Report, plots: &[Plot]) -> Vec<Block> {
                         f(&s.roofline_tokens_per_s),
                         f(&s.fraction_of_roofline),
                         f(&s.ideal_roofline_tokens_per_s),
-                        s.prefill_utilization.as_ref().map_or_else(|| "-".into(), |u| Cell::from(u)),
+                        s.prefill_utilization.as_ref().map_or_else(|| "-".into(), Cell::from),
                     ]
                 })
                 .collect(),

@@ -96,7 +96,7 @@ impl Dram {
         if !(mhz.is_finite() && mhz > 0.0) {
             return Err(SimError::Config(format!("clock {mhz} MHz must be a positive frequency")));
         }
-        if !(cfg.gbps.is_finite() && cfg.gbps > 0.0) || cfg.burst_bytes == 0 || !(cfg.first_word_ns >= 0.0) {
+        if !(cfg.gbps.is_finite() && cfg.gbps > 0.0) || cfg.burst_bytes == 0 || !(cfg.first_word_ns.is_finite() && cfg.first_word_ns >= 0.0) {
             return Err(SimError::Config(format!("DRAM `{}` needs a positive bandwidth and burst and a latency >= 0", cfg.name)));
         }
         let per_cycle = cfg.bytes_per_cycle(mhz);

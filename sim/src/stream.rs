@@ -284,6 +284,8 @@ impl StreamSim {
         for g in 0..groups {
             for (mi, w) in ws.iter().enumerate() {
                 for t in 0..w.rows().div_ceil(r) {
+                    // slice-major over the group's d vectors: slice s of each, then slice s + 1
+                    #[allow(clippy::needless_range_loop)]
                     for s in 0..slices {
                         for i in 0..d {
                             acts.push((&packed[g * d + i][s], s + 1 == slices));

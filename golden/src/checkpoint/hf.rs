@@ -174,7 +174,7 @@ impl<'a> Tensors<'a> {
         let wname = format!("{name}.weight");
         let t = self.view(&wname).ok_or_else(|| GoldenError::MissingTensor(wname.clone()))?;
         if t.dtype() == Dtype::U8 {
-            if rows % 4 != 0 || t.shape() != [rows / 4, cols] {
+            if !rows.is_multiple_of(4) || t.shape() != [rows / 4, cols] {
                 return Err(GoldenError::ShapeMismatch { tensor: wname, expected: vec![rows / 4, cols], got: t.shape().to_vec() });
             }
             let sname = format!("{name}.weight_scale");
