@@ -318,7 +318,16 @@ pub fn emit_design(cfg: &hdl::ArrayConfig, stream: bool) -> anyhow::Result<(Stri
     } else {
         hdl::emit_verilog(cfg).context("cannot generate the array")?
     };
-    Ok((verilog, design_top(cfg, stream).0))
+    Ok((verilog, top_name(stream)))
+}
+
+/// The design's top module: the streaming top's or the bare array's.
+fn top_name(stream: bool) -> &'static str {
+    if stream {
+        hdl::stream::TOP_MODULE
+    } else {
+        hdl::verilog::TOP_MODULE
+    }
 }
 
 /// The clock (MHz) and its provenance: the measured Fmax of `fmax_from` (a `tern synth
@@ -382,11 +391,8 @@ fn read_fmax(path: &std::path::Path) -> anyhow::Result<(f64, String, Value)> {
 
 /// The top module and port list of the generated array (`stream` false) or streaming top.
 fn design_top(cfg: &hdl::ArrayConfig, stream: bool) -> (&'static str, Vec<(&'static str, bool, usize)>) {
-    if stream {
-        (hdl::stream::TOP_MODULE, hdl::stream::stream_ports(cfg))
-    } else {
-        (hdl::verilog::TOP_MODULE, hdl::verilog::top_ports(cfg))
-    }
+    let ports = if stream { hdl::stream::stream_ports(cfg) } else { hdl::verilog::top_ports(cfg) };
+    (top_name(stream), ports)
 }
 
 /// Place and route the array (or, with `stream`, the streaming top) for `target` behind fpga's
