@@ -61,6 +61,7 @@
 //! |---|---|---|---|
 //! | `clk` | in | 1 | clock |
 //! | `reset` | in | 1 | synchronous, active high: clears the pipeline valids, accumulators, `res_valid`, `k_overflow` |
+//! | `ring` | in | 1 | only with `slots > 1`: add slice sums to the oldest slot of each row's accumulator ring (weight reuse, see [`accumulator`]); read when a sum reaches the accumulators, so hold it while slices are in flight |
 //! | `act_data` | in | L*A | lane j at bits `[A*j +: A]`, two's complement, A = `activation_bits` |
 //! | `act_valid` | in | 1 | `act_data` / `act_last` hold a slice |
 //! | `act_last` | in | 1 | this slice is the last one of the dot product (the end of K) |
