@@ -179,7 +179,10 @@
 //! and a drain cycle for every dependent projection); a second fabric register after the
 //! base-3 ROMs (108.3 MHz with the narrow chain: the ROM's block RAM to that register, 9.23 ns
 //! = 5.83 cells + 3.40 routing; 92.8 MHz with the wide chain, where the control fanout to the
-//! accumulators became critical). Every path out of a ROM's block RAM still carries its clock
+//! accumulators became critical); the ring flag pipelined with the slice and kept once per
+//! row, which removes `prefill_q2`'s fanout (102.0 MHz: the placement moved and a shared
+//! activation delay register to row 0's last segment became critical, 9.81 ns = 2.78 cells +
+//! 7.02 routing). Every path out of a ROM's block RAM still carries its clock
 //! to output, about 5.5 ns without the block's output register, which Yosys 0.23 does not infer.
 //!
 //! ## The streaming top ([`stream`])
