@@ -138,7 +138,8 @@
 //! row (20 per MAC; the generated 16x64 array has 8.4 per MAC in all) under four distinct
 //! resets: 2,048 control sets in a 16x64 array. A 7-series slice holds 4 LUTs and 8
 //! flip-flops of one control set, so a pair takes at least 6 slices where the chain takes 4.
-//! It trades counted LUTs for uncounted area, so the generator does not build it.
+//! It trades counted LUTs for uncounted area (2.47 times the chain's row in ASIC gates, where
+//! flip-flops count: `hdl/experiments/README.md`), so the generator does not build it.
 //!
 //! **Fmax.** The critical path is a segment of the chain: its lanes ripple in series. On iCE40
 //! HX8K a 4x16 array at `pipeline_depth` 4 (4 lanes per segment) closes at 83.9 MHz, its
