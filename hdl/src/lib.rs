@@ -164,9 +164,9 @@
 //! --slots 4 --fifo-tiles 16 --max-k 8192 --freq 150`). Its critical path, 8.56 ns (2.32
 //! cells and 6.24 routing, 22 levels), runs from the registered `prefill` pin (`prefill_q2`,
 //! the slot ring's enable, one register for all 64 rows) to row 0's accumulator. That is
-//! nextpnr's seed 1 (its default); `--seed 2` places the same netlist at 112.0 MHz, its
-//! critical path 8.93 ns (1.23 cells + 7.69 routing, 3 levels) from the registered reset
-//! `rst` to `alast0`. The 1M checkpoint's decode is array-bound (1,537 cycles per token: 1,152
+//! placer seed 1 (`tern synth --seed`, default 1); `--seed 2` places the same netlist at
+//! 112.0 MHz, its critical path 8.93 ns (1.23 cells + 7.69 routing, 3 levels) from the
+//! registered reset `rst` to `alast0`. The 1M checkpoint's decode is array-bound (1,537 cycles per token: 1,152
 //! slices plus 12 cycles from fire to result for each of its 32 dependent jobs), so its share
 //! of the DDR4 roofline follows the clock: 0.935 at seed 1's 116.8 MHz, 0.896 at seed 2's.
 //! How it got there, each step measured by the same command at seed 1:
