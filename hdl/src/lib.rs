@@ -153,7 +153,11 @@
 //! register, with 24,752 LUTs and 50,626 flip-flops (the delay lines grow with depth). The
 //! 13-bit chain ([`ArrayConfig::chain_bits`]) cut the path's logic from 21 levels and 3.04 ns
 //! (120.0 MHz with the 22-bit chain); its routing, one delay register fanning out to 16 rows,
-//! grew from 5.30 ns in this placement.
+//! grew from 5.30 ns in this placement. Tried, not kept: a kept copy of each lane's last
+//! delay register for every 4 rows (192 registers, 1,536 flip-flops; the emitted Verilog edited
+//! by hand and placed behind the same pin wrapper) measures 112.6 MHz, its critical path 8.88
+//! ns (2.93 cells + 5.95 routing, 17 levels) from row 12-15's copy to row 15's last segment:
+//! the rows' segments lie far apart even for a fanout of 4, so the routing stays.
 //! More rows add broadcast fanout: 16x16 at depth 8 (2 lanes per segment) measures 124.9 MHz,
 //! its critical path 8.00 ns (3.04 cells + 4.97 routing, 21 logic levels) from a shared
 //! activation delay register to a row's last segment register.
