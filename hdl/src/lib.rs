@@ -170,7 +170,10 @@
 //! the slot ring's enable, one register for all 64 rows) to row 0's accumulator. That is
 //! placer seed 1 (`tern synth --seed`, default 1); `--seed 2` places the same netlist at
 //! 112.0 MHz, its critical path 8.93 ns (1.23 cells + 7.69 routing, 3 levels) from the
-//! registered reset `rst` to `alast0`. The 1M checkpoint's decode is array-bound (1,537 cycles per token: 1,152
+//! registered reset `rst` to `alast0`. Taking `rst` out of the activation buffers' enables
+//! (they may load anything in a reset, as `acount` is cleared) was tried and not kept: 121.0
+//! MHz at seed 1 but 110.3 at seed 2, both critical paths then from `prefill_q2` to a row's
+//! accumulator. The 1M checkpoint's decode is array-bound (1,537 cycles per token: 1,152
 //! slices plus 12 cycles from fire to result for each of its 32 dependent jobs), so its share
 //! of the DDR4 roofline follows the clock: 0.935 at seed 1's 116.8 MHz, 0.896 at seed 2's.
 //! How it got there, each step measured by the same command at seed 1:
