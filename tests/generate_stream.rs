@@ -14,19 +14,26 @@ const ARRAY: [&str; 14] =
 /// nextpnr 0.11.1), given here as a clock: place and route takes half an hour.
 const MEASURED_FMAX_MHZ: &str = "116.8";
 
-/// `tern generate --backend stream` on the 1M model; returns (stdout, stderr, record path).
-fn stream_run(tag: &str, prompt: &str, steps: &str) -> (String, String, std::path::PathBuf) {
-    let d = shared();
+/// `tern generate --backend stream` with `run` (model, prompt, steps...) on the measured array
+/// at its clock, every accumulator checked; returns (stdout, stderr, record path).
+fn stream_generate(tag: &str, run: &[&str]) -> (String, String, std::path::PathBuf) {
     let record = std::env::temp_dir().join(format!("tern-stream-{tag}-{}.json", std::process::id()));
     let mut args = vec!["generate", "--backend", "stream", "--dram", "ddr4", "--clock-mhz", MEASURED_FMAX_MHZ];
     args.extend(ARRAY);
-    let (model, tokenizer) = (d.join("tinystories-1m.bin"), d.join("tokenizer.bin"));
-    args.extend(["--model", model.to_str().unwrap(), "--tokenizer", tokenizer.to_str().unwrap()]);
-    args.extend(["--prompt", prompt, "--steps", steps, "--temperature", "0", "--print-ids", "--record", record.to_str().unwrap()]);
+    args.extend(run);
+    args.extend(["--record", record.to_str().unwrap()]);
     let (ok, out, err) = tern(&args);
     assert!(ok, "{err}");
     assert!(err.contains("accumulators checked against golden, 0 mismatches"), "{err}");
     (out, err, record)
+}
+
+/// [`stream_generate`] on the 1M model, greedy, printing token ids.
+fn stream_run(tag: &str, prompt: &str, steps: &str) -> (String, String, std::path::PathBuf) {
+    let d = shared();
+    let (model, tokenizer) = (d.join("tinystories-1m.bin"), d.join("tokenizer.bin"));
+    let (model, tokenizer) = (model.to_str().unwrap(), tokenizer.to_str().unwrap());
+    stream_generate(tag, &["--model", model, "--tokenizer", tokenizer, "--prompt", prompt, "--steps", steps, "--temperature", "0", "--print-ids"])
 }
 
 /// `tern report` on `model` with the stream records; returns report.json's `stream` rows.
@@ -42,6 +49,14 @@ fn report_stream_rows(model: &str, records: &[&std::path::Path]) -> Vec<serde_js
     assert!(ok, "{err}");
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     json["stream"].as_array().unwrap().clone()
+}
+
+/// The bar: a report row's decode reaches at least 90% of the DDR4 roofline, and never
+/// more than the DRAM delivers.
+fn assert_decode_at_roofline(row: &serde_json::Value) {
+    let fraction = row["fraction_of_roofline"]["value"].as_f64().unwrap();
+    assert!(fraction >= 0.90, "decode reaches {fraction} of the DDR4 roofline");
+    assert!(fraction <= 1.0, "decode beats the DRAM: {fraction}");
 }
 
 #[test]
@@ -69,9 +84,7 @@ fn decode_streams_at_the_ddr4_roofline_and_prefill_keeps_the_array_busy() {
     assert_eq!(d["clock_mhz"]["kind"], "modeled");
     assert_eq!(d["achieved_tokens_per_s"]["kind"], "modeled");
     assert_eq!(value(d, "bytes_per_token"), 236160.0);
-    let fraction = value(d, "fraction_of_roofline");
-    assert!(fraction >= 0.90, "decode reaches {fraction} of the DDR4 roofline");
-    assert!(fraction <= 1.0, "decode beats the DRAM: {fraction}");
+    assert_decode_at_roofline(d);
     // prefill of 64 tokens: each tile serves 4 vectors, the array is busy
     let u = value(&rows[1], "prefill_utilization");
     assert!(u >= 0.80, "prefill array use {u}");
@@ -82,23 +95,15 @@ fn decode_streams_at_the_ddr4_roofline_and_prefill_keeps_the_array_busy() {
 fn a_700m_layer_stack_decodes_exactly_at_the_ddr4_roofline() {
     // the paper's 700M shape (24 layers, d 1536, SwiGLU 4096), synthetic weights: BOS and one
     // decode token, every accumulator checked against golden
-    let record = std::env::temp_dir().join(format!("tern-stream-700m-{}.json", std::process::id()));
-    let mut args = vec!["generate", "--model", "synthetic:700m", "--backend", "stream", "--dram", "ddr4", "--clock-mhz", MEASURED_FMAX_MHZ];
-    args.extend(ARRAY);
-    args.extend(["--steps", "2", "--record", record.to_str().unwrap()]);
-    let (ok, _, err) = tern(&args);
-    assert!(ok, "{err}");
+    let (_, err, record) = stream_generate("700m", &["--model", "synthetic:700m", "--steps", "2"]);
     assert!(err.contains("2 tokens, 336 BitLinear calls"), "{err}");
     assert!(err.contains("761856 accumulators checked against golden, 0 mismatches"), "{err}");
     let rows = report_stream_rows("synthetic:700m", &[&record]);
     assert_eq!(rows.len(), 1);
-    let value = |k: &str| rows[0][k]["value"].as_f64().unwrap();
     // its ternary weights in base 3, padded to 64x16 tiles
-    assert_eq!(value("bytes_per_token"), 136028160.0);
+    assert_eq!(rows[0]["bytes_per_token"]["value"].as_f64(), Some(136028160.0));
     // long projections keep the DRAM busy: the array's drains hide behind the stream
-    let fraction = value("fraction_of_roofline");
-    assert!(fraction >= 0.90, "decode reaches {fraction} of the DDR4 roofline");
-    assert!(fraction <= 1.0, "decode beats the DRAM: {fraction}");
+    assert_decode_at_roofline(&rows[0]);
 }
 
 /// The `tern synth --json` record of the 4x16 base-3 streaming top for `max_k` (Yosys only,
