@@ -15,6 +15,8 @@ struct Cli {
 enum Command {
     /// Generate text with a BitNet b1.58 model (a checkpoint or a synthetic shape).
     Generate(cmd::generate::GenerateArgs),
+    /// Quality of the integer profile against float on a text: perplexity, top-1 agreement, greedy match.
+    Eval(cmd::eval::EvalArgs),
     /// List the built-in synthetic model shapes.
     Shapes,
     /// Write a model (e.g. a synthetic one) as a llama2.c export or a Hugging Face checkpoint.
@@ -35,6 +37,7 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Generate(a) => cmd::generate::run(a),
+        Command::Eval(a) => cmd::eval::run(a),
         Command::Shapes => cmd::generate::shapes(),
         Command::Export(a) => cmd::export::run(a),
         Command::Synth(a) => cmd::synth::run(a),

@@ -1,8 +1,11 @@
-//! Text generation: prefill the prompt, then sample one token at a time.
+//! Text generation: prefill the prompt, then sample one token at a time, under either
+//! numerics profile. Under `int` the greedy choice is the integer argmax of the i32 logits;
+//! sampling at a temperature dequantizes the logits on the host.
 
 use crate::backend::BitLinearBackend;
 use crate::error::{GoldenError, Result};
 use crate::forward::Transformer;
+use crate::int::{self, IntModel, IntStats, IntTransformer};
 use crate::model::Model;
 use crate::sampler::Sampler;
 use crate::tokenizer::{Tokenizer, BOS};
@@ -22,20 +25,77 @@ pub struct Generation {
     pub prompt: Vec<u32>,
     /// The sampled tokens, in order.
     pub generated: Vec<u32>,
+    /// Under `int`: the saturations and largest residual of the run.
+    pub int_stats: Option<IntStats>,
+}
+
+/// The model a generation runs: float (the checkpoint's arithmetic) or integer.
+#[derive(Clone, Copy)]
+pub enum Weights<'m> {
+    Float(&'m Model),
+    Int(&'m IntModel),
+}
+
+impl<'m> From<&'m Model> for Weights<'m> {
+    fn from(m: &'m Model) -> Self {
+        Weights::Float(m)
+    }
+}
+
+impl<'m> From<&'m IntModel> for Weights<'m> {
+    fn from(m: &'m IntModel) -> Self {
+        Weights::Int(m)
+    }
+}
+
+impl Weights<'_> {
+    pub fn config(&self) -> &crate::config::ModelConfig {
+        match self {
+            Weights::Float(m) => &m.config,
+            Weights::Int(m) => &m.config,
+        }
+    }
+}
+
+/// A sequence under either profile: forward a token (or a prefill) and pick the next one.
+enum Runner<'m> {
+    Float(Transformer<'m>, Vec<f32>),
+    Int(IntTransformer<'m>, Vec<f32>),
+}
+
+impl Runner<'_> {
+    fn step(&mut self, backend: &mut dyn BitLinearBackend, tokens: &[u32], pos: usize, sampler: &mut Sampler) -> Result<u32> {
+        match self {
+            Runner::Float(t, logits) => {
+                logits.clear();
+                logits.extend_from_slice(t.forward(backend, tokens, pos)?);
+                Ok(sampler.sample(logits))
+            }
+            Runner::Int(t, logits) => {
+                let l = t.forward(backend, tokens, pos)?;
+                if sampler.temperature == 0.0 {
+                    return Ok(int::ops::argmax(l) as u32);
+                }
+                int::dequantize_logits(l, logits);
+                Ok(sampler.sample(logits))
+            }
+        }
+    }
 }
 
 /// Runs the prompt (as one prefill) and samples until `steps` positions have run or the model
 /// emits BOS. `on_token(prev, token)` sees every prompt token after BOS, then every sampled
 /// token, as it is decided.
-pub fn generate(
-    model: &Model,
+pub fn generate<'m>(
+    model: impl Into<Weights<'m>>,
     tokenizer: &Tokenizer,
     backend: &mut dyn BitLinearBackend,
     prompt: &str,
     opts: &GenerateOptions,
     mut on_token: impl FnMut(u32, u32),
 ) -> Result<Generation> {
-    let seq_len = model.config.seq_len;
+    let model = model.into();
+    let seq_len = model.config().seq_len;
     if opts.steps == 0 || opts.steps > seq_len {
         return Err(GoldenError::BadConfig(format!(
             "--steps {} is outside 1..={seq_len}, the model's context",
@@ -53,14 +113,16 @@ pub fn generate(
     for w in prompt_ids.windows(2) {
         on_token(w[0], w[1]);
     }
-    let mut transformer = Transformer::new(model);
+    let mut runner = match model {
+        Weights::Float(m) => Runner::Float(Transformer::new(m), Vec::new()),
+        Weights::Int(m) => Runner::Int(IntTransformer::new(m), Vec::new()),
+    };
     let mut sampler = Sampler::new(opts.temperature, opts.topp, opts.seed);
     let mut generated = Vec::new();
     let mut pos = prompt_ids.len() - 1;
     let mut prev = *prompt_ids.last().unwrap();
-    let mut logits = transformer.forward(backend, &prompt_ids, 0)?.to_vec();
+    let mut next = runner.step(backend, &prompt_ids, 0, &mut sampler)?;
     loop {
-        let next = sampler.sample(&mut logits);
         if next == BOS {
             break;
         }
@@ -71,7 +133,11 @@ pub fn generate(
             break;
         }
         prev = next;
-        logits.copy_from_slice(transformer.forward(backend, &[next], pos)?);
+        next = runner.step(backend, &[next], pos, &mut sampler)?;
     }
-    Ok(Generation { prompt: prompt_ids, generated })
+    let int_stats = match &runner {
+        Runner::Int(t, _) => Some(t.stats),
+        Runner::Float(..) => None,
+    };
+    Ok(Generation { prompt: prompt_ids, generated, int_stats })
 }

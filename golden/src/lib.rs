@@ -16,13 +16,19 @@
 //! - [`checkpoint::hf`]: Hugging Face BitNet (2B4T packed U8 layout; 1bitLLM full precision
 //!   quantized on load), loader and writer;
 //! - [`synthetic`]: named shapes (tiny .. 70b) with deterministic random weights.
+//!
+//! Two numerics profiles run the same seam: `float` ([`forward`], each checkpoint's own
+//! arithmetic) and `int` ([`int`], the chip's integer-only arithmetic, specified in
+//! `docs/numerics.md`).
 
 pub mod backend;
 pub mod checkpoint;
 pub mod config;
 pub mod error;
+pub mod eval;
 pub mod forward;
 pub mod generate;
+pub mod int;
 pub mod model;
 pub mod quant;
 pub mod sampler;
@@ -36,6 +42,7 @@ pub use config::{LinearKind, ModelConfig};
 pub use error::{GoldenError, Result};
 pub use forward::Transformer;
 pub use generate::{generate, GenerateOptions, Generation};
+pub use int::{IntModel, IntTransformer, KvBits, Numerics};
 pub use model::Model;
 pub use ternary::TernaryMatrix;
 pub use tokenizer::Tokenizer;

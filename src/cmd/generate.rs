@@ -2,7 +2,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use golden::{checkpoint::ModelSource, BitLinearBackend, GenerateOptions, Generation, SoftwareBackend, Tokenizer};
+use golden::generate::Weights;
+use golden::{checkpoint::ModelSource, BitLinearBackend, GenerateOptions, Generation, IntModel, KvBits, Model, Numerics, SoftwareBackend, Tokenizer};
 
 use super::array::ArrayArgs;
 
@@ -14,6 +15,76 @@ pub enum Backend {
     Verilator,
     /// the array behind its memory port (tern_stream), weights streamed from a DRAM model
     Stream,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum NumericsArg {
+    /// the checkpoint's own f32 arithmetic between the BitLinears (bit-exact with its reference)
+    Float,
+    /// integer only, the chip's arithmetic (docs/numerics.md)
+    Int,
+}
+
+impl From<NumericsArg> for Numerics {
+    fn from(n: NumericsArg) -> Numerics {
+        match n {
+            NumericsArg::Float => Numerics::Float,
+            NumericsArg::Int => Numerics::Int,
+        }
+    }
+}
+
+/// The numerics options `generate` and `report` share.
+#[derive(Clone, Debug, clap::Args)]
+pub struct NumericsArgs {
+    /// Arithmetic between the BitLinears
+    #[arg(long, value_enum, default_value = "float")]
+    pub numerics: NumericsArg,
+    /// Bits per K and V element in the KV cache under --numerics int (8 or 4)
+    #[arg(long, default_value_t = 8, value_parser = parse_kv_bits)]
+    pub kv_bits: u32,
+}
+
+pub fn parse_kv_bits(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(b) if KvBits::from_bits(b).is_some() => Ok(b),
+        _ => Err(format!("'{s}' is not a KV-cache width; use 8 or 4")),
+    }
+}
+
+impl NumericsArgs {
+    pub fn kv_bits(&self) -> KvBits {
+        KvBits::from_bits(self.kv_bits).unwrap_or(KvBits::Eight)
+    }
+}
+
+/// A loaded model under the chosen numerics: the float model, and its integer conversion
+/// when `int` is chosen (made once, at load).
+pub struct Loaded {
+    pub model: Model,
+    pub int: Option<IntModel>,
+}
+
+impl Loaded {
+    pub fn new(model: Model, n: &NumericsArgs) -> anyhow::Result<Loaded> {
+        let int = match n.numerics {
+            NumericsArg::Float => None,
+            NumericsArg::Int => {
+                let spinner = super::spinner("converting the model to the integer profile (calibrating its residual format)".into());
+                let m = IntModel::from_model(&model, n.kv_bits())?;
+                spinner.finish_and_clear();
+                Some(m)
+            }
+        };
+        Ok(Loaded { model, int })
+    }
+
+    pub fn weights(&self) -> Weights<'_> {
+        match &self.int {
+            Some(m) => Weights::Int(m),
+            None => Weights::Float(&self.model),
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -43,6 +114,8 @@ pub struct GenerateArgs {
     /// Who computes the ternary products
     #[arg(long, value_enum, default_value = "software")]
     pub backend: Backend,
+    #[command(flatten)]
+    pub numerics: NumericsArgs,
     /// The simulated array (verilator backend)
     #[command(flatten)]
     pub array: ArrayArgs,
@@ -112,11 +185,13 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
         (None, ModelSource::Path(_)) => anyhow::bail!("--tokenizer is needed for a checkpoint: pass the tokenizer.bin it was trained with"),
     };
     tokenizer.check_vocab(model.config.vocab_size)?;
+    let loaded = Loaded::new(model, &a.numerics)?;
+    let model = &loaded.model;
     let opts = GenerateOptions { steps: a.steps, temperature: a.temperature, topp: a.topp, seed: a.seed };
     let mut out = std::io::stdout().lock();
     let print_text = !a.print_ids;
     let mut run = |backend: &mut dyn BitLinearBackend| -> anyhow::Result<Generation> {
-        let gen = golden::generate(&model, &tokenizer, backend, &a.prompt, &opts, |prev, tok| {
+        let gen = golden::generate(loaded.weights(), &tokenizer, backend, &a.prompt, &opts, |prev, tok| {
             if print_text {
                 let _ = out.write_all(&tokenizer.decode_printable(prev, tok));
                 let _ = out.flush();
@@ -127,6 +202,17 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
             writeln!(out, "{}", ids.join(" "))?;
         } else {
             writeln!(out)?;
+        }
+        if let Some(s) = &gen.int_stats {
+            if s.saturations() > 0 {
+                eprintln!(
+                    "int: {} values saturated (residual {}, activations {}, logits {}); the fixed-point formats are too narrow for this model",
+                    s.saturations(),
+                    s.residual_saturations,
+                    s.activation_saturations,
+                    s.logit_saturations
+                );
+            }
         }
         Ok(gen)
     };

@@ -1,0 +1,60 @@
+//! `tern eval`: the integer profile against float on a text, teacher-forced.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use golden::checkpoint::ModelSource;
+use golden::{IntModel, Tokenizer};
+
+#[derive(clap::Args)]
+pub struct EvalArgs {
+    /// A llama2.c BitNet export, a Hugging Face BitNet folder, or `synthetic:NAME[:SEED]`
+    #[arg(long)]
+    pub model: String,
+    /// llama2.c tokenizer.bin; synthetic models have a built-in one
+    #[arg(long)]
+    pub tokenizer: Option<PathBuf>,
+    /// The evaluation text (UTF-8), scored as BOS + its tokens, in windows of the context
+    #[arg(long)]
+    pub text: PathBuf,
+    /// Bits per K and V element in the int profile's KV cache (8 or 4)
+    #[arg(long, default_value_t = 8, value_parser = super::generate::parse_kv_bits)]
+    pub kv_bits: u32,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(a: EvalArgs) -> anyhow::Result<()> {
+    let text = std::fs::read(&a.text).with_context(|| format!("cannot read the evaluation text {}", a.text.display()))?;
+    let text = String::from_utf8(text).map_err(|_| anyhow::anyhow!("{} is not UTF-8 text; pass a plain text file", a.text.display()))?;
+    let source = ModelSource::parse(&a.model)?;
+    let model = source.load().with_context(|| format!("loading model {}", a.model))?;
+    let tokenizer = match (&a.tokenizer, &source) {
+        (Some(p), _) => Tokenizer::load(p)?,
+        (None, ModelSource::Synthetic { .. }) => Tokenizer::synthetic(model.config.vocab_size),
+        (None, ModelSource::Path(_)) => anyhow::bail!("--tokenizer is needed for a checkpoint: pass the tokenizer.bin it was trained with"),
+    };
+    tokenizer.check_vocab(model.config.vocab_size)?;
+    let kv = golden::KvBits::from_bits(a.kv_bits).unwrap_or(golden::KvBits::Eight);
+    let spinner = super::spinner("converting the model to the integer profile".into());
+    let int = IntModel::from_model(&model, kv)?;
+    let tokens = tokenizer.encode(&text, true, false);
+    spinner.set_message(format!("scoring {} tokens under float and int", tokens.len()));
+    let r = golden::eval::evaluate(&model, &int, &tokens)?;
+    spinner.finish_and_clear();
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(());
+    }
+    println!("{} ({} positions, int with {}-bit KV cache, residual Q{})", a.model, r.tokens, r.kv_bits, r.residual_frac);
+    println!("  {:<28} {:>10}", "float perplexity", format!("{:.4}", r.float_perplexity));
+    println!("  {:<28} {:>10}", "int perplexity", format!("{:.4}", r.int_perplexity));
+    println!("  {:<28} {:>10}", "perplexity ratio int/float", format!("{:.5}", r.perplexity_ratio));
+    println!("  {:<28} {:>10}", "top-1 agreement", format!("{:.4}", r.top1_agreement));
+    println!("  {:<28} {:>10}", format!("  on {} clear positions", r.clear_positions), format!("{:.4}", r.top1_agreement_clear));
+    println!("  {:<28} {:>10}", "greedy match", format!("{} / {}", r.greedy_match, r.greedy_steps));
+    println!("  {:<28} {:>10}", "first float near-tie", r.first_near_tie.map_or("none".into(), |s| format!("step {s}")));
+    println!("  {:<28} {:>10}", "int saturations", r.int_saturations);
+    Ok(())
+}
