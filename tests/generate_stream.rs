@@ -92,6 +92,18 @@ fn decode_streams_at_the_ddr4_roofline_and_prefill_keeps_the_array_busy() {
 }
 
 #[test]
+fn under_int_numerics_the_stream_gives_the_software_ids_and_accumulators() {
+    let d = shared();
+    let (model, tokenizer) = (d.join("tinystories-1m.bin"), d.join("tokenizer.bin"));
+    let run = ["--numerics", "int", "--model", model.to_str().unwrap(), "--tokenizer", tokenizer.to_str().unwrap(), "--prompt", "Once upon a time", "--steps", "16", "--temperature", "0", "--print-ids"];
+    let (ok, sw, err) = tern(&[&["generate"][..], &run].concat());
+    assert!(ok, "{err}");
+    let (hw, err, _) = stream_generate("int", &run);
+    assert_eq!(hw, sw);
+    assert!(err.contains("16 tokens, 672 BitLinear calls"), "{err}"); // a 5-token prefill, then 11 decode steps
+}
+
+#[test]
 fn a_700m_layer_stack_decodes_exactly_at_the_ddr4_roofline() {
     // the paper's 700M shape (24 layers, d 1536, SwiGLU 4096), synthetic weights: BOS and one
     // decode token, every accumulator checked against golden

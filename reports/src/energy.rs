@@ -198,13 +198,13 @@ pub fn paper_ratio_figure() -> Figure {
 mod tests {
     use super::*;
     use crate::array::array;
-    use crate::roofline::decode_traffic;
+    use crate::roofline::{decode_traffic, Storage};
 
     #[test]
     fn tiny_counts_and_energy_by_hand() {
         let c = golden::synthetic::shape("tiny").unwrap().config;
         let a = array(16, 32, 128);
-        let t = decode_traffic(&c, 2.0, 0);
+        let t = decode_traffic(&c, 2.0, 0, Storage::FLOAT);
         let ops = op_counts(Design::Ternary, &c, &a, 0.5, 0, &t);
         assert_eq!(ops.macs, 73728.0);
         assert_eq!(ops.adds, 36864.0);
@@ -215,7 +215,7 @@ mod tests {
         assert!((adds.energy.value - 36864.0 * 0.03e-12).abs() < 1e-20);
         let dram = e.parts.iter().find(|p| p.name == "DRAM").unwrap();
         assert!((dram.energy.value - t.total() * 1300.0 / 8.0 * 1e-12).abs() < 1e-15);
-        let f = energy(Design::Fp16, Node::N7, &op_counts(Design::Fp16, &c, &a, 0.5, 0, &decode_traffic(&c, 16.0, 0)), "test");
+        let f = energy(Design::Fp16, Node::N7, &op_counts(Design::Fp16, &c, &a, 0.5, 0, &decode_traffic(&c, 16.0, 0, Storage::FLOAT)), "test");
         assert!((f.matmul_arithmetic.value - 73728.0 * 0.5e-12).abs() < 1e-18);
         assert!(f.total.value > energy(Design::Ternary, Node::N7, &ops, "test").total.value);
     }

@@ -31,9 +31,10 @@
 //!   with a run per (layer, projection): exact on every layer of the 1M checkpoint
 //!   (`tests/cycles_vs_cosim.rs`).
 //! * **Roofline** ([`roofline`]): DRAM bytes per decode token at context position P =
-//!   ternary weights x bits/8 (2-bit 2, base-3 1.6, FP16 16) + FP16 head (vocab x dim x 2) +
-//!   one FP16 embedding row + FP16 norm weights + FP16 K and V of P positions read and one
-//!   written. compute-bound = clock / cycles per token, memory-bound = bandwidth / bytes,
+//!   ternary weights x bits/8 (2-bit 2, base-3 1.6, FP16 16) + head (vocab rows) + one
+//!   embedding row + FP16 norm weights + K and V of P positions read and one written; head,
+//!   embedding and KV cache in FP16 under `float`, in int8 (int4 KV) with scales under `int`
+//!   ([`roofline::Storage`]). compute-bound = clock / cycles per token, memory-bound = bandwidth / bytes,
 //!   achieved = the smaller, and the report names the bound that binds. Prefill reads the
 //!   weights once per prompt (a weight tile buffer re-streams them), so it is mostly
 //!   compute-bound. Bandwidth presets: DDR4-2400 x64 19.2 GB/s, LPDDR5-6400 x64 51.2 GB/s,

@@ -14,7 +14,7 @@ use crate::energy::{energy, op_counts, paper_ratio_figure, Design, EnergyBreakdo
 use crate::error::{ReportError, Result};
 use crate::figure::Figure;
 use crate::luts::{xc7_luts, LutModel};
-use crate::roofline::{decode_traffic, prefill_traffic, presets, roofline, Bandwidth, Roofline, Traffic};
+use crate::roofline::{decode_traffic, prefill_traffic, presets, roofline, Bandwidth, Roofline, Storage, Traffic};
 use crate::scaling::{scaling, ScalingRow, ScalingSetup};
 
 /// Clock used when no Fmax was measured and none was given.
@@ -58,6 +58,8 @@ pub struct ReportInputs {
     pub lut_sweep: Vec<(ArrayConfig, SynthRecord)>,
     /// Co-simulations of `tern_stream` with the DRAM model (achieved vs roofline).
     pub stream_runs: Vec<RunRecord>,
+    /// How the ternary design stores its head, embedding and KV cache (the numerics profile).
+    pub storage: Storage,
 }
 
 impl ReportInputs {
@@ -78,6 +80,7 @@ impl ReportInputs {
             nonzero_fraction: None,
             lut_sweep: vec![],
             stream_runs: vec![],
+            storage: Storage::FLOAT,
         }
     }
 }
@@ -145,11 +148,25 @@ pub struct RateRow {
     pub roofline: Roofline,
 }
 
+/// KV-cache size of one storage choice.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KvCacheRow {
+    pub storage: String,
+    pub bytes_per_token_per_layer: Figure,
+    pub bytes_per_token: Figure,
+    /// The whole cache at the decode context position.
+    pub bytes_at_context: Figure,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LatencySection {
     pub clock_mhz: Figure,
     pub fmax_mhz: Option<Figure>,
     pub context: usize,
+    /// What the ternary design's traffic assumes for the head, embedding and KV cache.
+    pub storage: String,
+    /// KV-cache bytes under each numerics (float FP16, int 8-bit, int 4-bit).
+    pub kv_cache: Vec<KvCacheRow>,
     pub decode_traffic: Vec<TrafficPart>,
     pub decode_bytes_per_token: Figure,
     pub fp16_decode_bytes_per_token: Figure,
@@ -431,7 +448,11 @@ fn energy_section(inputs: &ReportInputs, nz: &Figure, context: usize) -> EnergyS
             Design::Ternary => bits_per_weight(a),
             Design::Fp16 => 16.0,
         };
-        let ops = op_counts(design, c, a, nz.value, context, &decode_traffic(c, bits, context));
+        let storage = match design {
+            Design::Ternary => inputs.storage,
+            Design::Fp16 => Storage::FLOAT,
+        };
+        let ops = op_counts(design, c, a, nz.value, context, &decode_traffic(c, bits, context, storage));
         for node in Node::ALL {
             breakdowns.push(energy(design, node, &ops, &count_src));
         }
@@ -486,6 +507,23 @@ fn report_sweep(inputs: &ReportInputs, clock_mhz: Figure, nz: &Figure) -> Vec<cr
 
 /// Build the report. Fails on inputs the models cannot use (an invalid array, an array whose
 /// `max_k` is shorter than the model's longest K, a run of another array, a bad clock).
+fn kv_cache_rows(c: &ModelConfig, context: usize) -> Vec<KvCacheRow> {
+    let src = "golden::int::kv_bytes_per_token_layer: K and V codes, plus a 32-bit scale per position and KV head under int";
+    [Storage::FLOAT, Storage::int(golden::KvBits::Eight), Storage::int(golden::KvBits::Four)]
+        .iter()
+        .map(|s| {
+            let per_layer = s.kv_bytes_per_token_layer(c);
+            let per_token = per_layer * c.n_layers as f64;
+            KvCacheRow {
+                storage: s.name(),
+                bytes_per_token_per_layer: Figure::modeled(per_layer, "bytes", src),
+                bytes_per_token: Figure::modeled(per_token, "bytes", src),
+                bytes_at_context: Figure::modeled(per_token * context as f64, "bytes", src),
+            }
+        })
+        .collect()
+}
+
 pub fn build(inputs: &ReportInputs) -> Result<Report> {
     let (a, c) = (&inputs.array, &inputs.config);
     validate(a)?;
@@ -507,9 +545,9 @@ pub fn build(inputs: &ReportInputs) -> Result<Report> {
     let nz = nonzero_fraction(inputs, measured.as_ref());
     let cycles = cycle_section(inputs, measured.as_ref(), prompt)?;
 
-    let t_decode = decode_traffic(c, bits_per_weight(a), context);
-    let f_decode = decode_traffic(c, 16.0, context);
-    let t_prefill = prefill_traffic(c, bits_per_weight(a), prompt);
+    let t_decode = decode_traffic(c, bits_per_weight(a), context, inputs.storage);
+    let f_decode = decode_traffic(c, 16.0, context, Storage::FLOAT);
+    let t_prefill = prefill_traffic(c, bits_per_weight(a), prompt, inputs.storage);
     let mut decode = vec![];
     let mut prefill = vec![];
     for bw in &inputs.bandwidths {
@@ -522,6 +560,8 @@ pub fn build(inputs: &ReportInputs) -> Result<Report> {
         clock_mhz: clock_mhz.clone(),
         fmax_mhz,
         context,
+        storage: inputs.storage.name(),
+        kv_cache: kv_cache_rows(c, context),
         decode_traffic: traffic_parts(&t_decode),
         decode_bytes_per_token: Figure::modeled(t_decode.total(), "bytes/token", traffic_src),
         fp16_decode_bytes_per_token: Figure::modeled(f_decode.total(), "bytes/token", traffic_src),
@@ -536,7 +576,8 @@ pub fn build(inputs: &ReportInputs) -> Result<Report> {
     let params = |v: u64, what: &str| Figure::modeled(v as f64, "params", format!("{what}, counted from the model config"));
     let mut notes = vec![
         "Every figure is tagged: measured (Verilator, Yosys, nextpnr runs on this design), modeled (formulas and the constants table) or cited (published figures).".to_string(),
-        "Roofline: achieved tokens/s = min(compute-bound, memory-bound); weights stream from DRAM into the array, no other overlap or stall is modeled. The FP16 head, attention and norms run beside the array: their bytes count, their cycles do not.".into(),
+        "Roofline: achieved tokens/s = min(compute-bound, memory-bound); weights stream from DRAM into the array, no other overlap or stall is modeled. The head, attention and norms run beside the array: their bytes count, their cycles do not.".into(),
+        format!("Head, embedding and KV-cache traffic of the ternary design: {}.", inputs.storage.name()),
         "The FP16 design is the same rows x lanes array with FP16 multiply-add lanes and 2-byte weights, at the same clock and bandwidth.".into(),
     ];
     if inputs.run.is_none() {

@@ -1,16 +1,17 @@
 //! Memory traffic per token and the roofline: how many tokens per second a DRAM bandwidth
 //! allows, against how many the array's cycle count allows at a clock.
 //!
-//! Bytes read from DRAM for one decode token at context position P (all counted once):
+//! Bytes read from DRAM for one decode token at context position P (all counted once), with
+//! the non-ternary tensors stored as the numerics profile keeps them ([`Storage`]):
 //!
 //! ```text
+//!                                                        float (FP16)        int (golden::int)
 //! weights    = ternary_params x bits_per_weight / 8     (2 bits, base-3 1.6 bits, FP16 16 bits)
-//! head       = vocab x dim x 2                          (FP16 classifier, read whole for the logits,
-//!                                                        tied or not)
-//! embedding  = dim x 2                                  (one FP16 row)
-//! norms      = norm weights x 2                         (FP16)
-//! kv read    = 2 x layers x kv_dim x P x 2              (FP16 K and V of the P earlier positions)
-//! kv write   = 2 x layers x kv_dim x 2                  (this position's K and V)
+//! head       = vocab x row, read whole for the logits    row = 2 dim          row = dim + 4 (int8, i32 scale)
+//! embedding  = one row                                   2 dim                dim + 4
+//! norms      = norm weights x 2                          FP16                 16-bit mantissas
+//! kv read    = layers x kv_row x P                       kv_row = 4 kv_dim    2 kv_dim bits/8 + 8 kv_heads
+//! kv write   = layers x kv_row                           (this position's K and V)
 //! ```
 //!
 //! A prefill of T prompt tokens reads the weights, head and norms once (the array re-streams a
@@ -24,7 +25,7 @@
 //! further overlap or stall is modeled. The FP16 head, attention and norms are assumed to run
 //! on another unit in the shadow of the array (their bytes count; their cycles do not).
 
-use golden::ModelConfig;
+use golden::{KvBits, ModelConfig, Numerics};
 use serde::{Deserialize, Serialize};
 
 use sim::dram::DramConfig;
@@ -80,12 +81,48 @@ impl Traffic {
     pub fn parts(&self) -> [(&'static str, f64); 6] {
         [
             ("ternary/FP16 weights", self.weights),
-            ("head (FP16)", self.head),
+            ("head", self.head),
             ("embedding row", self.embedding),
             ("norm weights", self.norms),
             ("KV cache read", self.kv_read),
             ("KV cache write", self.kv_write),
         ]
+    }
+}
+
+/// How the tensors that are not ternary are stored: FP16 (the float profile, as a chip would
+/// hold it) or the int profile's int8 tables and quantized KV cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Storage {
+    pub numerics: Numerics,
+    pub kv_bits: KvBits,
+}
+
+impl Storage {
+    pub const FLOAT: Storage = Storage { numerics: Numerics::Float, kv_bits: KvBits::Eight };
+
+    pub fn int(kv_bits: KvBits) -> Storage {
+        Storage { numerics: Numerics::Int, kv_bits }
+    }
+
+    /// Bytes of one embedding or head row.
+    pub fn table_row_bytes(&self, c: &ModelConfig) -> f64 {
+        match self.numerics {
+            Numerics::Float => c.dim as f64 * FP16_BYTES,
+            Numerics::Int => c.dim as f64 + 4.0,
+        }
+    }
+
+    /// KV-cache bytes one token adds to one layer.
+    pub fn kv_bytes_per_token_layer(&self, c: &ModelConfig) -> f64 {
+        golden::int::kv_bytes_per_token_layer(c, self.numerics, self.kv_bits) as f64
+    }
+
+    pub fn name(&self) -> String {
+        match self.numerics {
+            Numerics::Float => "float (FP16 head, embedding and KV cache)".into(),
+            Numerics::Int => format!("int (int8 head and embedding, {}-bit KV cache with a scale per position and KV head)", self.kv_bits.bits()),
+        }
     }
 }
 
@@ -97,12 +134,12 @@ fn norm_params(c: &ModelConfig) -> u64 {
 }
 
 /// Bytes per decode token at context position `context` with weights of `weight_bits` bits.
-pub fn decode_traffic(c: &ModelConfig, weight_bits: f64, context: usize) -> Traffic {
-    let kv_row = 2.0 * c.n_layers as f64 * c.kv_dim() as f64 * FP16_BYTES;
+pub fn decode_traffic(c: &ModelConfig, weight_bits: f64, context: usize, storage: Storage) -> Traffic {
+    let kv_row = c.n_layers as f64 * storage.kv_bytes_per_token_layer(c);
     Traffic {
         weights: c.ternary_params() as f64 * weight_bits / 8.0,
-        head: (c.vocab_size * c.dim) as f64 * FP16_BYTES,
-        embedding: c.dim as f64 * FP16_BYTES,
+        head: c.vocab_size as f64 * storage.table_row_bytes(c),
+        embedding: storage.table_row_bytes(c),
         norms: norm_params(c) as f64 * FP16_BYTES,
         kv_read: kv_row * context as f64,
         kv_write: kv_row,
@@ -110,12 +147,12 @@ pub fn decode_traffic(c: &ModelConfig, weight_bits: f64, context: usize) -> Traf
 }
 
 /// Bytes of a prefill of `tokens` prompt tokens (weights, head and norms once).
-pub fn prefill_traffic(c: &ModelConfig, weight_bits: f64, tokens: usize) -> Traffic {
-    let kv_row = 2.0 * c.n_layers as f64 * c.kv_dim() as f64 * FP16_BYTES;
+pub fn prefill_traffic(c: &ModelConfig, weight_bits: f64, tokens: usize, storage: Storage) -> Traffic {
+    let kv_row = c.n_layers as f64 * storage.kv_bytes_per_token_layer(c);
     Traffic {
         weights: c.ternary_params() as f64 * weight_bits / 8.0,
-        head: (c.vocab_size * c.dim) as f64 * FP16_BYTES,
-        embedding: (tokens * c.dim) as f64 * FP16_BYTES,
+        head: c.vocab_size as f64 * storage.table_row_bytes(c),
+        embedding: tokens as f64 * storage.table_row_bytes(c),
         norms: norm_params(c) as f64 * FP16_BYTES,
         kv_read: 0.0,
         kv_write: kv_row * tokens as f64,
@@ -190,7 +227,7 @@ mod tests {
         // tiny: dim 64, hidden 128, 2 layers, 4 heads / 2 kv heads (kv_dim 32), vocab 512, tied,
         // parameter-free norm (64 float params beyond the embedding).
         let c = golden::synthetic::shape("tiny").unwrap().config;
-        let t = decode_traffic(&c, 2.0, 10);
+        let t = decode_traffic(&c, 2.0, 10, Storage::FLOAT);
         // per layer 64*64*2 + 32*64*2 + 128*64*3 = 8192 + 4096 + 24576 = 36864; x2 layers x 2 bits
         assert_eq!(t.weights, 73728.0 * 2.0 / 8.0);
         assert_eq!(t.head, 512.0 * 64.0 * 2.0);
@@ -198,7 +235,7 @@ mod tests {
         assert_eq!(t.norms, 128.0);
         assert_eq!(t.kv_read, 2.0 * 2.0 * 32.0 * 10.0 * 2.0);
         assert_eq!(t.kv_write, 256.0);
-        let p = prefill_traffic(&c, 2.0, 4);
+        let p = prefill_traffic(&c, 2.0, 4, Storage::FLOAT);
         assert_eq!((p.embedding, p.kv_write, p.kv_read), (512.0, 1024.0, 0.0));
     }
 }

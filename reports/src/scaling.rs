@@ -21,7 +21,7 @@ use crate::cycles::decode_token_cycles;
 use crate::energy::{energy, op_counts, Design};
 use crate::error::{ReportError, Result};
 use crate::figure::Figure;
-use crate::roofline::{decode_traffic, roofline, Bandwidth, Bound};
+use crate::roofline::{decode_traffic, roofline, Bandwidth, Bound, Storage};
 
 /// The shapes of the scaling study.
 pub const SCALING_SHAPES: [&str; 6] = ["700m", "1.3b", "3b", "7b", "13b", "70b"];
@@ -92,7 +92,7 @@ fn point(s: &ScalingSetup, c: &ModelConfig, design: Design) -> DesignPoint {
         Design::Fp16 => 16.0,
     };
     let cycles = Figure::modeled(decode_token_cycles(&s.array, c) as f64, "cycles", "analytic cycle model (reports::cycles)");
-    let traffic = decode_traffic(c, bits, s.context);
+    let traffic = decode_traffic(c, bits, s.context, Storage::FLOAT);
     let r = roofline(1.0, &cycles, &s.clock_mhz, traffic.total(), &s.bandwidth);
     let ops = op_counts(design, c, &s.array, s.nonzero_fraction, s.context, &traffic);
     let e = energy(design, Node::N7, &ops, "counted from the model config");

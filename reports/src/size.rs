@@ -19,7 +19,7 @@ use crate::cycles::{decode_token_cycles, largest_k};
 use crate::error::{ReportError, Result};
 use crate::figure::Figure;
 use crate::luts::xc7_luts;
-use crate::roofline::{decode_traffic, roofline, Bandwidth, Bound};
+use crate::roofline::{decode_traffic, roofline, Bandwidth, Bound, Storage};
 use crate::sweep::grid;
 
 /// Row counts `tern size` tries by default.
@@ -75,7 +75,7 @@ pub fn propose(goal: &SizeGoal, rows: &[usize], lanes: &[usize]) -> Result<SizeP
         crate::array::validate(&a)?;
         candidates.push(a);
     }
-    let traffic = decode_traffic(&goal.config, bits_per_weight(&candidates[0]), 0);
+    let traffic = decode_traffic(&goal.config, bits_per_weight(&candidates[0]), 0, Storage::FLOAT);
     let rate = |a: &ArrayConfig| {
         let cycles = Figure::modeled(decode_token_cycles(a, &goal.config) as f64, "cycles/token", "analytic cycle model (reports::cycles)");
         roofline(1.0, &cycles, &goal.clock_mhz, traffic.weights, &goal.bandwidth)

@@ -9,7 +9,7 @@ use crate::constants::Node;
 use crate::cycles::decode_token_cycles;
 use crate::energy::{energy, op_counts, Design};
 use crate::figure::Figure;
-use crate::roofline::{decode_traffic, roofline, Bandwidth, Bound};
+use crate::roofline::{decode_traffic, roofline, Bandwidth, Bound, Storage};
 
 /// One array at one bandwidth.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,7 +40,7 @@ pub struct SweepSetup {
 pub fn sweep_points(s: &SweepSetup, array: &ArrayConfig, luts: &Figure, bandwidths: &[Bandwidth]) -> Vec<SweepPoint> {
     let c = &s.config;
     let cycles = Figure::modeled(decode_token_cycles(array, c) as f64, "cycles/token", "analytic cycle model (reports::cycles)");
-    let traffic = decode_traffic(c, bits_per_weight(array), s.context);
+    let traffic = decode_traffic(c, bits_per_weight(array), s.context, Storage::FLOAT);
     let ops = op_counts(Design::Ternary, c, array, s.nonzero_fraction, s.context, &traffic);
     let e = energy(Design::Ternary, Node::N7, &ops, "counted from the model config");
     bandwidths

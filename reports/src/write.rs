@@ -130,9 +130,17 @@ pub fn document(r: &Report, plots: &[Plot]) -> Vec<Block> {
 
     h(&mut d, 2, "Latency and roofline");
     d.push(Block::Para(format!(
-        "Decode at context position {}: every weight byte, the FP16 head and embedding row, the norm weights and the KV cache are read once per token. Achieved = min(compute-bound, memory-bound).",
-        r.latency.context
+        "Decode at context position {}: every weight byte, the head and embedding row, the norm weights and the KV cache are read once per token; head, embedding and KV cache stored as {}. Achieved = min(compute-bound, memory-bound).",
+        r.latency.context, r.latency.storage
     )));
+    d.push(table(
+        &["KV cache", "bytes per token per layer", "bytes per token", "bytes at the context position"],
+        r.latency
+            .kv_cache
+            .iter()
+            .map(|k| vec![k.storage.clone().into(), (&k.bytes_per_token_per_layer).into(), (&k.bytes_per_token).into(), (&k.bytes_at_context).into()])
+            .collect(),
+    ));
     let mut rows: Vec<Vec<Cell>> = r.latency.decode_traffic.iter().map(|t| vec![t.name.clone().into(), (&t.bytes).into()]).collect();
     rows.push(vec!["total (ternary)".into(), (&r.latency.decode_bytes_per_token).into()]);
     rows.push(vec!["total (FP16 design)".into(), (&r.latency.fp16_decode_bytes_per_token).into()]);

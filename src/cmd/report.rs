@@ -56,6 +56,10 @@ pub struct ReportArgs {
     /// Also synthesize these arrays for xc7 to check the LUT model (e.g. 4x16,8x32).
     #[arg(long, value_delimiter = ',')]
     pub lut_sweep: Vec<String>,
+    /// Numerics of the chip: int stores the head, embedding (int8) and KV cache (--kv-bits)
+    /// as the int profile does, and the traffic and roofline count those bytes
+    #[command(flatten)]
+    pub numerics: super::generate::NumericsArgs,
 }
 
 /// A model as the report needs it: its config, and its weights when it has some.
@@ -167,6 +171,10 @@ pub fn run(a: ReportArgs) -> anyhow::Result<()> {
     inputs.context = a.context;
     inputs.prompt_tokens = a.prompt_tokens;
     inputs.nonzero_fraction = m.nonzero_fraction();
+    inputs.storage = match a.numerics.numerics {
+        super::generate::NumericsArg::Float => reports::roofline::Storage::FLOAT,
+        super::generate::NumericsArg::Int => reports::roofline::Storage::int(a.numerics.kv_bits()),
+    };
     inputs.bandwidths = a.bandwidth.iter().map(|b| reports::bandwidth(b)).collect::<Result<_, _>>()?;
     for p in &a.stream_record {
         let run = read_run_record(p)?;

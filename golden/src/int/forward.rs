@@ -111,11 +111,11 @@ impl<'m> IntTransformer<'m> {
                 for head in 0..c.n_heads {
                     let kh = head / kv_mul;
                     let mq = ops::quantize_absmax(&q[i * dim + head * hs..i * dim + (head + 1) * hs], 127, m.rounding, &mut q8);
-                    let cq = Fixed::from_u64(mq, 0).mul(m.score_k);
+                    let cq = Fixed::from_u64(mq, 0).times(m.score_k);
                     for (tp, zt) in z[..=pi].iter_mut().enumerate() {
                         let kt = &kc[tp * kv_dim + kh * hs..][..hs];
                         let dot: i64 = q8.iter().zip(kt).map(|(&a, &b)| a as i64 * b as i64).sum();
-                        let g = cq.mul(Fixed::from_u64(ks[tp * n_kv + kh], 0));
+                        let g = cq.times(Fixed::from_u64(ks[tp * n_kv + kh], 0));
                         *zt = ops::sat32(g.apply(dot, 0), &mut stats.activation_saturations);
                     }
                     ops::softmax(&m.exp2, &z[..=pi], &mut p[..=pi]);
@@ -166,7 +166,7 @@ impl<'m> IntTransformer<'m> {
                 for (i, o) in out.iter_mut().enumerate() {
                     let r = chunk * 256 + i;
                     let dot: i64 = cls.row(r).iter().zip(&xq).map(|(&a, &b)| a as i64 * b as i64).sum();
-                    *o = ops::sat32(tok_scale.mul(cls.scale[r]).apply(dot, LOGIT_FRAC), &mut sat) as i32;
+                    *o = ops::sat32(tok_scale.times(cls.scale[r]).apply(dot, LOGIT_FRAC), &mut sat) as i32;
                 }
                 sat
             })
@@ -255,7 +255,7 @@ impl IntBitLinear<'_> {
         self.backend.matmul_group(&sites, &mats, &self.q, &mut accs).map_err(GoldenError::Backend)?;
         for ((acc, (w, ws)), out) in accs.iter().zip(&ws).zip(outs) {
             for ((a, y), &ts) in acc.chunks(w.rows()).zip(out.chunks_mut(w.rows())).zip(&self.scales) {
-                ops::dequantize(a, ts.mul(*ws), out_frac, y, &mut stats.activation_saturations);
+                ops::dequantize(a, ts.times(*ws), out_frac, y, &mut stats.activation_saturations);
             }
         }
         Ok(())

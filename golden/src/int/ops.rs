@@ -67,17 +67,8 @@ impl Fixed {
     }
 
     /// `self * other`: a 31 x 31-bit product, renormalized.
-    pub fn mul(self, other: Fixed) -> Fixed {
+    pub fn times(self, other: Fixed) -> Fixed {
         Fixed::from_u64(self.mant as u64 * other.mant as u64, self.exp + other.exp)
-    }
-
-    /// `self * 2^k`, exact.
-    pub fn shl(self, k: i32) -> Fixed {
-        if self.is_zero() {
-            self
-        } else {
-            Fixed { mant: self.mant, exp: self.exp + k }
-        }
     }
 
     /// `round(v * self * 2^frac)`, half up: the product `v * mant` is exact (|v| < 2^64 gives
@@ -246,7 +237,7 @@ pub fn norm_quantize(v: &[i64], frac: i32, norm: &IntNorm, rule: Rounding, q: &m
     match norm {
         IntNorm::Identity => {
             let m = quantize_absmax(u, 127, rule, q);
-            Fixed::from_u64(m, sh as i32 - frac).mul(RECIP_127)
+            Fixed::from_u64(m, sh as i32 - frac).times(RECIP_127)
         }
         IntNorm::Rms { weight, k, n_eps } => {
             // 20-bit mantissas: each square below 2^40, the sum below 2^64 for n < 2^24
@@ -260,13 +251,13 @@ pub fn norm_quantize(v: &[i64], frac: i32, norm: &IntNorm, rule: Rounding, q: &m
                 }
             }
             let m = quantize_absmax(u, 127, rule, q);
-            Fixed::from_u64(m, 0).mul(r).mul(*k)
+            Fixed::from_u64(m, 0).times(r).times(*k)
         }
     }
 }
 
 /// 1/127 as a [`Fixed`]: `round(2^37 / 127) * 2^-37`, relative error below 2^-31.
-pub const RECIP_127: Fixed = Fixed { mant: (((1u64 << 38) / 127 + 1) / 2) as u32, exp: -37 };
+pub const RECIP_127: Fixed = Fixed { mant: ((1u64 << 38) / 127).div_ceil(2) as u32, exp: -37 };
 
 /// Dequantizes accumulators with the token scale `d` (token scale x weight scale) into the
 /// fixed-point format with `frac` fraction bits: `y_n = sat32(round(acc_n * d * 2^frac))`.
@@ -390,14 +381,14 @@ mod tests {
     fn fixed_normalizes_and_multiplies() {
         let a = Fixed::from_u64(3, 0);
         assert_eq!((a.mant, a.exp), (3 << 29, -29));
-        assert_eq!(value(a.mul(Fixed::from_u64(5, -1))), 7.5);
+        assert_eq!(value(a.times(Fixed::from_u64(5, -1))), 7.5);
         // rounding that carries into bit 31 renormalizes
         let b = Fixed::from_u64(u64::MAX, 0);
         assert_eq!((b.mant, b.exp), (1 << 30, 34));
         assert_eq!(Fixed::from_u64(10, 0).apply(-3, 0), -30);
         assert_eq!(Fixed::from_u64(1, -1).apply(3, 0), 2); // 1.5 rounds half up
         assert_eq!(Fixed::from_u64(1, -1).apply(-3, 0), -1); // -1.5 rounds half up
-        assert!(Fixed::ZERO.mul(a).is_zero());
+        assert!(Fixed::ZERO.times(a).is_zero());
     }
 
     #[test]
