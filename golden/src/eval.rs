@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::backend::SoftwareBackend;
 use crate::error::{GoldenError, Result};
 use crate::forward::Transformer;
+use crate::int::mixed::{Hooks, IntOp};
 use crate::int::{self, IntModel, IntTransformer};
 use crate::model::Model;
 use crate::sampler::argmax;
@@ -43,6 +44,23 @@ pub struct EvalReport {
     pub int_saturations: u64,
 }
 
+/// The float pass with one int op swapped in, scored like the int profile.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OpReport {
+    pub op: IntOp,
+    #[serde(flatten)]
+    pub report: EvalReport,
+}
+
+/// `tern eval`'s JSON: the int profile's report, and each op alone when asked.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EvalOutput {
+    #[serde(flatten)]
+    pub all: EvalReport,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub per_op: Vec<OpReport>,
+}
+
 /// The top value and the gap to the second (f32 logits).
 fn top_two_gap(logits: &[f32]) -> f32 {
     let (mut a, mut b) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
@@ -64,9 +82,58 @@ fn nll(logits: &[f32], target: u32) -> f64 {
     -(logits[target as usize] as f64 - max - sum.ln())
 }
 
+/// What is compared with float: the int profile, or the float pass with one int op swapped in.
+enum Candidate<'m> {
+    Int(IntTransformer<'m>),
+    Mixed(Transformer<'m>),
+}
+
+impl<'m> Candidate<'m> {
+    fn new(float: &'m Model, int: &'m IntModel, op: Option<IntOp>) -> Self {
+        match op {
+            None => Candidate::Int(IntTransformer::new(int)),
+            Some(op) => Candidate::Mixed(Transformer::with_int_op(float, Hooks::new(int, op))),
+        }
+    }
+
+    /// Runs one token; returns its argmax (the int profile's own integer argmax) and leaves
+    /// the logits, as f32, in `logits`.
+    fn step(&mut self, token: u32, pos: usize, logits: &mut Vec<f32>) -> Result<usize> {
+        match self {
+            Candidate::Int(t) => {
+                let l = t.forward(&mut SoftwareBackend, &[token], pos)?;
+                int::dequantize_logits(l, logits);
+                Ok(int::ops::argmax(l))
+            }
+            Candidate::Mixed(t) => {
+                let l = t.forward(&mut SoftwareBackend, &[token], pos)?;
+                logits.clear();
+                logits.extend_from_slice(l);
+                Ok(argmax(l))
+            }
+        }
+    }
+
+    fn saturations(&self) -> u64 {
+        match self {
+            Candidate::Int(t) => t.stats.saturations(),
+            Candidate::Mixed(_) => 0,
+        }
+    }
+}
+
 /// Teacher-forces `tokens` (BOS first) through both profiles, in windows of the model's
 /// context, and compares greedy continuations of [`GREEDY_STEPS`] (or the context less one).
 pub fn evaluate(float: &Model, int: &IntModel, tokens: &[u32]) -> Result<EvalReport> {
+    compare(float, int, None, tokens)
+}
+
+/// [`evaluate`] for the float pass with the one int op `op` swapped in: what that op costs alone.
+pub fn evaluate_op(float: &Model, int: &IntModel, op: IntOp, tokens: &[u32]) -> Result<EvalReport> {
+    compare(float, int, Some(op), tokens)
+}
+
+fn compare(float: &Model, int: &IntModel, op: Option<IntOp>, tokens: &[u32]) -> Result<EvalReport> {
     let seq_len = float.config.seq_len;
     if tokens.len() < 2 {
         return Err(GoldenError::BadConfig("the evaluation text has no token after BOS; give a text of at least a few words".into()));
@@ -76,12 +143,10 @@ pub fn evaluate(float: &Model, int: &IntModel, tokens: &[u32]) -> Result<EvalRep
     let mut saturations = 0;
     for window in tokens.chunks(seq_len) {
         let mut ft = Transformer::new(float);
-        let mut it = IntTransformer::new(int);
+        let mut it = Candidate::new(float, int, op);
         for (pos, pair) in window.windows(2).enumerate() {
             let fl = ft.forward(&mut SoftwareBackend, &pair[..1], pos)?;
-            let il = it.forward(&mut SoftwareBackend, &pair[..1], pos)?;
-            let same = argmax(fl) == int::ops::argmax(il);
-            int::dequantize_logits(il, &mut int_logits);
+            let same = argmax(fl) == it.step(pair[0], pos, &mut int_logits)?;
             nll_f += nll(fl, pair[1]);
             nll_i += nll(&int_logits, pair[1]);
             scored += 1;
@@ -91,7 +156,7 @@ pub fn evaluate(float: &Model, int: &IntModel, tokens: &[u32]) -> Result<EvalRep
                 agree_clear += same as usize;
             }
         }
-        saturations += it.stats.saturations();
+        saturations += it.saturations();
     }
     if scored == 0 {
         return Err(GoldenError::BadConfig("no position was scored; the text is shorter than two tokens per window".into()));
@@ -99,7 +164,7 @@ pub fn evaluate(float: &Model, int: &IntModel, tokens: &[u32]) -> Result<EvalRep
 
     let steps = GREEDY_STEPS.min(seq_len - 1);
     let mut ft = Transformer::new(float);
-    let mut it = IntTransformer::new(int);
+    let mut it = Candidate::new(float, int, op);
     let (mut f_tok, mut i_tok) = (BOS, BOS);
     let (mut same_prefix, mut diverged, mut first_near_tie) = (0, false, None);
     for step in 0..steps {
@@ -108,13 +173,13 @@ pub fn evaluate(float: &Model, int: &IntModel, tokens: &[u32]) -> Result<EvalRep
             first_near_tie = Some(step);
         }
         f_tok = argmax(fl) as u32;
-        i_tok = int::ops::argmax(it.forward(&mut SoftwareBackend, &[i_tok], step)?) as u32;
+        i_tok = it.step(i_tok, step, &mut int_logits)? as u32;
         diverged |= f_tok != i_tok;
         if !diverged {
             same_prefix += 1;
         }
     }
-    saturations += it.stats.saturations();
+    saturations += it.saturations();
 
     let (fp, ip) = ((nll_f / scored as f64).exp(), (nll_i / scored as f64).exp());
     Ok(EvalReport {

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::backend::{BitLinearBackend, MatmulSite};
 use crate::config::{ActQuant, Ffn, LinearKind, RopeStyle};
 use crate::error::{GoldenError, Result};
+use crate::int::mixed::{Hooks, IntOp};
 use crate::model::{Model, Norm};
 use crate::quant::{dequantize, quantize};
 use crate::ternary::TernaryMatrix;
@@ -20,13 +21,20 @@ pub struct Transformer<'m> {
     key_cache: Vec<Vec<f32>>,
     value_cache: Vec<Vec<f32>>,
     logits: Vec<f32>,
+    /// One op of the int profile swapped in (`tern eval --per-op`); `None`: pure float.
+    hooks: Option<Hooks<'m>>,
 }
 
 impl<'m> Transformer<'m> {
     pub fn new(model: &'m Model) -> Self {
         let c = &model.config;
         let layers = vec![Vec::new(); c.n_layers];
-        Transformer { model, key_cache: layers.clone(), value_cache: layers, logits: vec![0.0; c.vocab_size] }
+        Transformer { model, key_cache: layers.clone(), value_cache: layers, logits: vec![0.0; c.vocab_size], hooks: None }
+    }
+
+    /// The float pass with one op of the int profile (from `int`, converted from `model`).
+    pub fn with_int_op(model: &'m Model, hooks: Hooks<'m>) -> Self {
+        Transformer { hooks: Some(hooks), ..Transformer::new(model) }
     }
 
     /// Runs `tokens` at positions `pos .. pos + tokens.len()` and returns the logits of the
@@ -49,6 +57,9 @@ impl<'m> Transformer<'m> {
             }
             let row = tok as usize * dim;
             x[i * dim..(i + 1) * dim].copy_from_slice(&model.embedding[row..row + dim]);
+            if let Some(h) = Hooks::when(&mut self.hooks, IntOp::Embedding) {
+                h.embedding(tok as usize, &mut x[i * dim..(i + 1) * dim]);
+            }
         }
 
         let mut xb = vec![0.0f32; t * dim];
@@ -65,7 +76,7 @@ impl<'m> Transformer<'m> {
             let site = |kind| MatmulSite { layer: l, kind, pos };
 
             // attention: q, k, v of the normed input
-            norm_rows(&layer.attn_norm, &x, &mut xb, dim);
+            norm_rows(&layer.attn_norm, &x, &mut xb, dim, &mut self.hooks, Some((l, 0)));
             let kinds = [LinearKind::Q, LinearKind::K, LinearKind::V];
             bl.run_group(kinds.map(site), [&layer.wq, &layer.wk, &layer.wv], &xb, [&mut q, &mut k, &mut v])?;
 
@@ -77,8 +88,17 @@ impl<'m> Transformer<'m> {
             }
             for i in 0..t {
                 let p = pos + i;
-                rope(c.rope_style, c.rope_theta, hs, p, &mut q[i * dim..(i + 1) * dim], &mut k[i * kv_dim..(i + 1) * kv_dim]);
-                key_cache[p * kv_dim..(p + 1) * kv_dim].copy_from_slice(&k[i * kv_dim..(i + 1) * kv_dim]);
+                let (qi, ki) = (&mut q[i * dim..(i + 1) * dim], &mut k[i * kv_dim..(i + 1) * kv_dim]);
+                match Hooks::when(&mut self.hooks, IntOp::Rope) {
+                    Some(h) => h.rope(p, qi, ki),
+                    None => rope(c.rope_style, c.rope_theta, hs, p, qi, ki),
+                }
+                if let Some(h) = Hooks::when(&mut self.hooks, IntOp::KvCache) {
+                    h.kv(ki);
+                    h.kv(&mut v[i * kv_dim..(i + 1) * kv_dim]);
+                }
+                let ki = &k[i * kv_dim..(i + 1) * kv_dim];
+                key_cache[p * kv_dim..(p + 1) * kv_dim].copy_from_slice(ki);
                 value_cache[p * kv_dim..(p + 1) * kv_dim].copy_from_slice(&v[i * kv_dim..(i + 1) * kv_dim]);
             }
 
@@ -86,7 +106,11 @@ impl<'m> Transformer<'m> {
             for i in 0..t {
                 let p = pos + i;
                 for h in 0..c.n_heads {
-                    let qh = &q[i * dim + h * hs..i * dim + (h + 1) * hs];
+                    let qh = &mut q[i * dim + h * hs..i * dim + (h + 1) * hs];
+                    let mut hook = Hooks::when(&mut self.hooks, IntOp::Softmax);
+                    if let Some(hk) = hook.as_deref_mut() {
+                        hk.query(qh);
+                    }
                     let kv_off = (h / kv_mul) * hs;
                     for (tp, a) in att[..=p].iter_mut().enumerate() {
                         let kt = &key_cache[tp * kv_dim + kv_off..][..hs];
@@ -96,7 +120,10 @@ impl<'m> Transformer<'m> {
                         }
                         *a = score / (hs as f32).sqrt();
                     }
-                    softmax(&mut att[..=p]);
+                    match hook {
+                        Some(hk) => hk.softmax(&mut att[..=p]),
+                        None => softmax(&mut att[..=p]),
+                    }
                     let out = &mut xb[i * dim + h * hs..i * dim + (h + 1) * hs];
                     out.fill(0.0);
                     for (tp, &a) in att[..=p].iter().enumerate() {
@@ -109,38 +136,50 @@ impl<'m> Transformer<'m> {
             }
 
             // output projection and residual
-            norm_rows(&layer.attn_sub_norm, &xb, &mut xb2, dim);
+            norm_rows(&layer.attn_sub_norm, &xb, &mut xb2, dim, &mut self.hooks, Some((l, 1)));
             bl.run(site(LinearKind::O), &layer.wo, &xb2, &mut xb)?;
             for (xi, &d) in x.iter_mut().zip(&xb) {
                 *xi += d;
             }
+            if let Some(h) = Hooks::when(&mut self.hooks, IntOp::Residual) {
+                h.residual(&mut x);
+            }
 
             // feed-forward: down(act(gate(x)) * up(x)) and residual
-            norm_rows(&layer.ffn_norm, &x, &mut xb, dim);
+            norm_rows(&layer.ffn_norm, &x, &mut xb, dim, &mut self.hooks, Some((l, 2)));
             let kinds = [LinearKind::Gate, LinearKind::Up];
             bl.run_group(kinds.map(site), [&layer.w1, &layer.w3], &xb, [&mut hb, &mut hb2])?;
+            let hook = Hooks::when(&mut self.hooks, IntOp::Activation);
             for (g, &u) in hb.iter_mut().zip(&hb2) {
                 let mut val = *g;
-                match c.ffn {
-                    Ffn::SwiGlu => val *= 1.0f32 / (1.0f32 + (-val).exp()),
-                    Ffn::Relu2 => {
+                match (&hook, c.ffn) {
+                    (Some(hk), _) => val = hk.activation(val),
+                    (None, Ffn::SwiGlu) => val *= 1.0f32 / (1.0f32 + (-val).exp()),
+                    (None, Ffn::Relu2) => {
                         let r = val.max(0.0);
                         val = r * r;
                     }
                 }
                 *g = val * u;
             }
-            norm_rows(&layer.ffn_sub_norm, &hb, &mut hb2, hidden);
+            norm_rows(&layer.ffn_sub_norm, &hb, &mut hb2, hidden, &mut self.hooks, Some((l, 3)));
             bl.run(site(LinearKind::Down), &layer.w2, &hb2, &mut xb)?;
             for (xi, &d) in x.iter_mut().zip(&xb) {
                 *xi += d;
+            }
+            if let Some(h) = Hooks::when(&mut self.hooks, IntOp::Residual) {
+                h.residual(&mut x);
             }
         }
 
         // final norm of the last token and the classifier
         let last = &x[(t - 1) * dim..];
         let mut xf = vec![0.0f32; dim];
-        model.final_norm.apply(last, &mut xf);
+        norm_rows(&model.final_norm, last, &mut xf, dim, &mut self.hooks, None);
+        if let Some(h) = Hooks::when(&mut self.hooks, IntOp::Head) {
+            h.head(&xf, &mut self.logits);
+            return Ok(&self.logits);
+        }
         let cls = model.classifier();
         self.logits.par_chunks_mut(256).enumerate().for_each(|(chunk, out)| {
             for (i, o) in out.iter_mut().enumerate() {
@@ -197,9 +236,14 @@ impl BitLinear<'_> {
     }
 }
 
-fn norm_rows(norm: &Norm, x: &[f32], out: &mut [f32], len: usize) {
+/// Applies `norm` to each row; with the `Norm` int op swapped in, the int profile's norm of
+/// layer `at` (layer, which of its four norms; `None`: the final norm).
+fn norm_rows(norm: &Norm, x: &[f32], out: &mut [f32], len: usize, hooks: &mut Option<Hooks>, at: Option<(usize, usize)>) {
     for (xi, oi) in x.chunks(len).zip(out.chunks_mut(len)) {
-        norm.apply(xi, oi);
+        match Hooks::when(hooks, IntOp::Norm) {
+            Some(h) => h.norm(at.map(|a| a.0), at.map_or(0, |a| a.1), xi, oi),
+            None => norm.apply(xi, oi),
+        }
     }
 }
 

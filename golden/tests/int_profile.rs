@@ -108,3 +108,20 @@ fn synthetic_hf_shape_runs_under_int_without_saturating() {
     assert_eq!(r.int_saturations, 0, "{r:?}");
     assert!(r.perplexity_ratio < 1.005 && r.top1_agreement_clear >= 0.995, "{r:?}");
 }
+
+#[test]
+fn each_op_alone_stays_close_to_float_and_the_4_bit_cache_costs_most() {
+    use golden::int::mixed::IntOp;
+    let (model, tok) = checkpoint("tinystories-1m.bin");
+    let tokens = tok.encode(&eval_text(), true, false);
+    let int = IntModel::from_model(&model, KvBits::Four).unwrap();
+    let mut worst = (IntOp::Embedding, 0.0);
+    for op in IntOp::ALL {
+        let r = golden::eval::evaluate_op(&model, &int, op, &tokens).unwrap();
+        assert!((0.995..=1.01).contains(&r.perplexity_ratio) && r.top1_agreement >= 0.97, "{op:?}: {r:?}");
+        if r.perplexity_ratio > worst.1 {
+            worst = (op, r.perplexity_ratio);
+        }
+    }
+    assert_eq!(worst.0, IntOp::KvCache, "{worst:?}");
+}

@@ -43,7 +43,7 @@ fn int8_table(rows: usize, cols: usize, data: &[f32]) -> Int8Table {
     Int8Table { cols, q, scale }
 }
 
-fn int_norm(norm: &Norm, n: usize) -> IntNorm {
+pub(super) fn int_norm(norm: &Norm, n: usize) -> IntNorm {
     let sqrt_n = (n as f64).sqrt();
     match norm {
         Norm::Identity => IntNorm::Identity,
@@ -64,8 +64,18 @@ fn int_norm(norm: &Norm, n: usize) -> IntNorm {
     }
 }
 
-fn table257(f: impl Fn(f64) -> f64) -> Table257 {
+pub(super) fn table257(f: impl Fn(f64) -> f64) -> Table257 {
     Table257((0..=256).map(|i| (f(i as f64) * 2f64.powi(ops::TABLE_FRAC)).round() as u32).collect())
+}
+
+/// `sigmoid(-8 + i/16)`, i = 0..=256, Q24.
+pub fn sigmoid_table() -> Table257 {
+    table257(|i| 1.0 / (1.0 + (8.0 - i / 16.0).exp()))
+}
+
+/// `2^(-i/256)`, i = 0..=256, Q24.
+pub fn exp2_table() -> Table257 {
+    table257(|i| 2f64.powf(-i / 256.0))
 }
 
 impl IntModel {
@@ -117,8 +127,8 @@ impl IntModel {
             layers,
             final_norm: int_norm(&model.final_norm, c.dim),
             rope: RopeTable { half, cos, sin },
-            sigmoid: table257(|i| 1.0 / (1.0 + (-(-8.0 + i / 16.0)).exp())),
-            exp2: table257(|i| 2f64.powf(-i / 256.0)),
+            sigmoid: sigmoid_table(),
+            exp2: exp2_table(),
             score_k: fixed(std::f64::consts::LOG2_E / (127.0 * qkv * (hs as f64).sqrt()) * 2f64.powi(ops::SCORE_FRAC - 2 * ops::ACT_FRAC)),
             av_k: fixed(1.0 / qkv * 2f64.powi(-ops::PROB_FRAC)),
         };

@@ -72,10 +72,8 @@ impl<'m> IntTransformer<'m> {
         let mut g = vec![0i64; t * hidden];
         let mut u = vec![0i64; t * hidden];
         let mut h = vec![0i64; t * hidden];
-        let mut q8 = vec![0i8; hs];
-        let mut z = vec![0i64; c.seq_len];
-        let mut p = vec![0u64; c.seq_len];
-        let mut acc = vec![0i64; hs];
+        let attn = ops::Attention { exp2: &m.exp2, score_k: m.score_k, av_k: m.av_k, rounding: m.rounding };
+        let mut scratch = ops::AttentionScratch::default();
         let mut bl = IntBitLinear { backend, rounding: m.rounding, q: Vec::new(), acc: Vec::new(), scales: Vec::new(), scratch: NormScratch::default() };
 
         for (l, layer) in m.layers.iter().enumerate() {
@@ -110,25 +108,11 @@ impl<'m> IntTransformer<'m> {
                 let pi = pos + i;
                 for head in 0..c.n_heads {
                     let kh = head / kv_mul;
-                    let mq = ops::quantize_absmax(&q[i * dim + head * hs..i * dim + (head + 1) * hs], 127, m.rounding, &mut q8);
-                    let cq = Fixed::from_u64(mq, 0).times(m.score_k);
-                    for (tp, zt) in z[..=pi].iter_mut().enumerate() {
-                        let kt = &kc[tp * kv_dim + kh * hs..][..hs];
-                        let dot: i64 = q8.iter().zip(kt).map(|(&a, &b)| a as i64 * b as i64).sum();
-                        let g = cq.times(Fixed::from_u64(ks[tp * n_kv + kh], 0));
-                        *zt = ops::sat32(g.apply(dot, 0), &mut stats.activation_saturations);
-                    }
-                    ops::softmax(&m.exp2, &z[..=pi], &mut p[..=pi]);
-                    acc.fill(0);
-                    for (tp, &pt) in p[..=pi].iter().enumerate() {
-                        let w = (pt * vs[tp * n_kv + kh]) as i64;
-                        for (a, &vj) in acc.iter_mut().zip(&vc[tp * kv_dim + kh * hs..][..hs]) {
-                            *a += w * vj as i64;
-                        }
-                    }
-                    for (o, &a) in att_out[i * dim + head * hs..][..hs].iter_mut().zip(&acc) {
-                        *o = ops::sat32(m.av_k.apply(a, 0), &mut stats.activation_saturations);
-                    }
+                    let keys = ops::KvHead { codes: kc, scales: ks, kv_dim, n_kv, head: kh };
+                    let values = ops::KvHead { codes: vc, scales: vs, kv_dim, n_kv, head: kh };
+                    let qh = &q[i * dim + head * hs..i * dim + (head + 1) * hs];
+                    let out = &mut att_out[i * dim + head * hs..][..hs];
+                    ops::attend_head(&attn, qh, &keys, &values, pi + 1, out, &mut scratch, &mut stats.activation_saturations);
                 }
             }
 

@@ -15,6 +15,7 @@
 
 mod convert;
 mod forward;
+pub mod mixed;
 pub mod ops;
 
 pub use forward::IntTransformer;

@@ -356,6 +356,77 @@ pub fn softmax(table: &Table257, z: &[i64], p: &mut [u64]) {
     }
 }
 
+/// One KV head of one layer's cache: `codes[t * kv_dim + head * hs ..][..hs]` is position
+/// `t`'s vector and `scales[t * n_kv + head]` its absmax (Q20 units).
+pub struct KvHead<'a> {
+    pub codes: &'a [i8],
+    pub scales: &'a [u64],
+    pub kv_dim: usize,
+    pub n_kv: usize,
+    pub head: usize,
+}
+
+impl KvHead<'_> {
+    fn vector(&self, t: usize, hs: usize) -> &[i8] {
+        &self.codes[t * self.kv_dim + self.head * hs..][..hs]
+    }
+
+    fn scale(&self, t: usize) -> u64 {
+        self.scales[t * self.n_kv + self.head]
+    }
+}
+
+/// The constants of attention (from the model, at load).
+pub struct Attention<'a> {
+    pub exp2: &'a Table257,
+    /// `log2(e) / (127 qmax_kv sqrt(hs))` in units of two Q20 absmaxes, to Q16.
+    pub score_k: Fixed,
+    /// `1 / (qmax_kv 2^16)`: AV sums (Q16 probabilities x Q20 absmaxes x codes) to Q20.
+    pub av_k: Fixed,
+    pub rounding: Rounding,
+}
+
+#[derive(Default)]
+pub struct AttentionScratch {
+    q8: Vec<i8>,
+    z: Vec<i64>,
+    p: Vec<u64>,
+    acc: Vec<i64>,
+}
+
+/// One head of one token over `positions` cached positions:
+/// 1. `q8 = quantize_absmax(q, 127)` with absmax `M_q` (Q20 units);
+/// 2. per position t: `s_t = q8 . k8_t` (int32), `z_t = round(s_t * (M_q score_k) * M_k[t])`
+///    (Q16, log2 domain: the `1/sqrt(hs)` and `log2 e` are in `score_k`);
+/// 3. `p = softmax(z)` ([`softmax`], Q16);
+/// 4. `a_j = sum_t (p_t M_v[t]) v8_t[j]` (i64), `out_j = round(a_j av_k)` (Q20).
+#[allow(clippy::too_many_arguments)] // one head: its constants, query, keys, values, length, output
+pub fn attend_head(c: &Attention, q: &[i64], keys: &KvHead, values: &KvHead, positions: usize, out: &mut [i64], s: &mut AttentionScratch, sat: &mut u64) {
+    let hs = q.len();
+    s.q8.resize(hs, 0);
+    s.z.resize(positions, 0);
+    s.p.resize(positions, 0);
+    let mq = quantize_absmax(q, 127, c.rounding, &mut s.q8);
+    let cq = Fixed::from_u64(mq, 0).times(c.score_k);
+    for (t, zt) in s.z.iter_mut().enumerate() {
+        let dot: i64 = s.q8.iter().zip(keys.vector(t, hs)).map(|(&a, &b)| a as i64 * b as i64).sum();
+        *zt = sat32(cq.times(Fixed::from_u64(keys.scale(t), 0)).apply(dot, 0), sat);
+    }
+    softmax(c.exp2, &s.z, &mut s.p);
+    s.acc.clear();
+    s.acc.resize(hs, 0);
+    for (t, &pt) in s.p.iter().enumerate() {
+        // p <= 2^16 and M_v < 2^32: the weight fits 48 bits, the sums 56 (sum p = 1)
+        let w = (pt * values.scale(t)) as i64;
+        for (a, &vj) in s.acc.iter_mut().zip(values.vector(t, hs)) {
+            *a += w * vj as i64;
+        }
+    }
+    for (o, &a) in out.iter_mut().zip(&s.acc) {
+        *o = sat32(c.av_k.apply(a, 0), sat);
+    }
+}
+
 /// The first index of the largest logit (ties go to the lower index, as float argmax does).
 pub fn argmax(logits: &[i32]) -> usize {
     let mut best = 0;
@@ -371,7 +442,50 @@ pub fn argmax(logits: &[i32]) -> usize {
 #[allow(clippy::float_arithmetic)] // the tests compare against f64
 mod tests {
     use super::*;
+    use crate::int::convert::{exp2_table, fixed, sigmoid_table};
     use proptest::prelude::*;
+
+    const Q20: f64 = (1 << ACT_FRAC) as f64;
+
+    fn sigmoid_f64(x: f64) -> f64 {
+        1.0 / (1.0 + (-x).exp())
+    }
+
+    #[test]
+    fn sigmoid_table_error_below_5e_5_over_every_input() {
+        // every Q20 input step of 1/1024 across the table, and beyond its ends
+        let t = sigmoid_table();
+        let mut worst = 0.0f64;
+        for i in -(10 << 10)..=(10 << 10) {
+            let x = (i as i64) << 10;
+            let got = sigmoid(&t, x) as f64 * 2f64.powi(-TABLE_FRAC);
+            let want = sigmoid_f64(x as f64 / Q20);
+            let bound = if (x as f64 / Q20).abs() <= 8.0 { 5e-5 } else { sigmoid_f64(-8.0) + 5e-5 };
+            assert!((got - want).abs() <= bound, "sigmoid({}) = {got}, want {want}", x as f64 / Q20);
+            worst = worst.max((got - want).abs());
+        }
+        assert!(worst > 1e-6, "the test exercises the interpolation ({worst})");
+    }
+
+    #[test]
+    fn relu2_is_exact_to_half_a_step_and_saturates_counted() {
+        let mut sat = 0;
+        assert_eq!(relu2(-5 << 20, &mut sat), 0);
+        assert_eq!(relu2(3 << 20, &mut sat), 9 << 20);
+        assert_eq!(relu2(1 << 10, &mut sat), 1); // 2^-20 squared rounds half up to one step
+        assert_eq!(sat, 0);
+        assert_eq!(relu2(50 << 20, &mut sat), I32_MAX);
+        assert_eq!(sat, 1);
+    }
+
+    #[test]
+    fn saturation_clamps_and_counts() {
+        let mut sat = 0;
+        assert_eq!(sat32(1 << 40, &mut sat), I32_MAX);
+        assert_eq!(sat32(-(1 << 40), &mut sat), I32_MIN);
+        assert_eq!(sat32(-5, &mut sat), -5);
+        assert_eq!(sat, 2);
+    }
 
     fn value(f: Fixed) -> f64 {
         f.mant as f64 * 2f64.powi(f.exp)
@@ -467,8 +581,121 @@ mod tests {
         }
 
         #[test]
+        fn fixed_apply_is_the_rounded_product(v in -(1i64 << 40)..(1i64 << 40), x in 1e-12f64..1e6, frac in 0i32..30) {
+            let f = fixed(x);
+            let exact = v as f64 * f.mant as f64 * 2f64.powi(f.exp + frac);
+            let got = f.apply(v, frac) as f64;
+            prop_assert!((got - exact).abs() <= 0.5 + exact.abs() * 1e-15, "{got} vs {exact}");
+            // and the constant itself is within 2^-30 of x
+            prop_assert!((f.mant as f64 * 2f64.powi(f.exp) / x - 1.0).abs() < 2f64.powi(-30));
+        }
+
+        #[test]
+        fn fixed_times_relative_error_below_2_pow_minus_30(a in 1u64.., b in 1u64..) {
+            let (fa, fb) = (Fixed::from_u64(a, -7), Fixed::from_u64(b, 3));
+            let got = value(fa.times(fb));
+            let want = value(fa) * value(fb);
+            prop_assert!((got / want - 1.0).abs() < 2f64.powi(-30));
+        }
+
+        #[test]
+        fn rope_rotation_error_below_one_step(a in -(1i64 << 28)..(1i64 << 28), b in -(1i64 << 28)..(1i64 << 28), angle in -100.0f64..100.0) {
+            let q30 = 2f64.powi(ROPE_FRAC);
+            let table = RopeTable { half: 1, cos: vec![(angle.cos() * q30).round() as i32], sin: vec![(angle.sin() * q30).round() as i32] };
+            let mut sat = 0;
+            let (ra, rb) = table.rotate(0, 0, a, b, &mut sat);
+            let (fa, fb) = (a as f64 * angle.cos() - b as f64 * angle.sin(), a as f64 * angle.sin() + b as f64 * angle.cos());
+            // half a step of rounding, plus the table's 2^-31 on each of the two products
+            let bound = 0.5 + (a.abs() + b.abs()) as f64 * 2f64.powi(-31);
+            prop_assert!((ra as f64 - fa).abs() <= bound && (rb as f64 - fb).abs() <= bound, "({ra}, {rb}) vs ({fa}, {fb})");
+            prop_assert_eq!(sat, 0);
+        }
+
+        #[test]
+        fn silu_error_below_5e_5_of_the_input(g in -(8i64 << 20)..(8i64 << 20)) {
+            let t = sigmoid_table();
+            let x = g as f64 / Q20;
+            let got = silu(&t, g) as f64 / Q20;
+            let want = x * sigmoid_f64(x);
+            prop_assert!((got - want).abs() <= x.abs() * 5e-5 + 1.0 / Q20, "silu({x}) = {got}, want {want}");
+        }
+
+        #[test]
+        fn dequantize_is_the_rounded_scaled_accumulator(acc in prop::collection::vec(-(1i32 << 24)..(1i32 << 24), 1..32), x in 1e-9f64..1e-3) {
+            let d = fixed(x);
+            let mut out = vec![0i64; acc.len()];
+            let mut sat = 0;
+            dequantize(&acc, d, ACT_FRAC, &mut out, &mut sat);
+            for (&a, &o) in acc.iter().zip(&out) {
+                let exact = a as f64 * value(d) * Q20;
+                if exact.abs() < I32_MAX as f64 {
+                    prop_assert!((o as f64 - exact).abs() <= 0.5 + exact.abs() * 1e-15);
+                }
+            }
+        }
+
+        #[test]
+        fn softmax_probabilities_within_2_pow_minus_15(z in prop::collection::vec(-(30i64 << 16)..(30i64 << 16), 1..200)) {
+            let t = exp2_table();
+            let mut p = vec![0u64; z.len()];
+            softmax(&t, &z, &mut p);
+            let m = z.iter().copied().max().unwrap() as f64;
+            let e: Vec<f64> = z.iter().map(|&zi| 2f64.powf((zi as f64 - m) / 65536.0)).collect();
+            let sum: f64 = e.iter().sum();
+            for (&pi, &ei) in p.iter().zip(&e) {
+                let got = pi as f64 / 65536.0;
+                prop_assert!((got - ei / sum).abs() <= 2f64.powi(-15), "{got} vs {}", ei / sum);
+            }
+        }
+
+        #[test]
+        fn attention_matches_f64_attention_on_the_cached_codes(
+            seed in any::<u64>(), positions in 1usize..48, q_scale in 1i64..(1 << 24), kv_scale in 1u64..(1 << 24)
+        ) {
+            // random q (Q20) and codes; f64 attention over the same int8 q, k, v values
+            let hs = 16;
+            let mut r = crate::synthetic::Rng::new(seed);
+            let q: Vec<i64> = (0..hs).map(|_| (r.uniform() as f64 * q_scale as f64) as i64).collect();
+            let codes = |r: &mut crate::synthetic::Rng| -> Vec<i8> { (0..positions * hs).map(|_| (r.uniform() * 127.0) as i8).collect() };
+            let (kc, vc) = (codes(&mut r), codes(&mut r));
+            let scales = |r: &mut crate::synthetic::Rng| -> Vec<u64> { (0..positions).map(|_| 1 + (r.uniform().abs() as f64 * kv_scale as f64) as u64).collect() };
+            let (ks, vs) = (scales(&mut r), scales(&mut r));
+            let keys = KvHead { codes: &kc, scales: &ks, kv_dim: hs, n_kv: 1, head: 0 };
+            let values = KvHead { codes: &vc, scales: &vs, kv_dim: hs, n_kv: 1, head: 0 };
+            let exp2 = exp2_table();
+            let c = Attention {
+                exp2: &exp2,
+                score_k: fixed(std::f64::consts::LOG2_E / (127.0 * 127.0 * (hs as f64).sqrt()) * 2f64.powi(SCORE_FRAC - 2 * ACT_FRAC)),
+                av_k: fixed(1.0 / 127.0 * 2f64.powi(-PROB_FRAC)),
+                rounding: Rounding::HalfEven,
+            };
+            let mut out = vec![0i64; hs];
+            let mut sat = 0;
+            attend_head(&c, &q, &keys, &values, positions, &mut out, &mut AttentionScratch::default(), &mut sat);
+            prop_assert_eq!(sat, 0);
+
+            let mut q8 = vec![0i8; hs];
+            let mq = quantize_absmax(&q, 127, Rounding::HalfEven, &mut q8) as f64;
+            let deq = |code: i8, m: u64| code as f64 * m as f64 / 127.0 / Q20;
+            let scores: Vec<f64> = (0..positions)
+                .map(|t| (0..hs).map(|j| q8[j] as f64 * mq / 127.0 / Q20 * deq(kc[t * hs + j], ks[t])).sum::<f64>() / (hs as f64).sqrt())
+                .collect();
+            let mx = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let e: Vec<f64> = scores.iter().map(|s| (s - mx).exp()).collect();
+            let sum: f64 = e.iter().sum();
+            let vmax = (0..positions).map(|t| vs[t] as f64 / Q20).fold(0.0, f64::max);
+            // probabilities within 2^-15 + 2^-17 each (softmax, plus the Q16 score rounding)
+            let bound = (2f64.powi(-14) + positions as f64 * 2f64.powi(-16)) * vmax + 1.0 / Q20;
+            for j in 0..hs {
+                let want: f64 = (0..positions).map(|t| e[t] / sum * deq(vc[t * hs + j], vs[t])).sum();
+                let got = out[j] as f64 / Q20;
+                prop_assert!((got - want).abs() <= bound, "out[{j}] = {got}, want {want} (bound {bound})");
+            }
+        }
+
+        #[test]
         fn exp2_relative_error_below_2_pow_minus_16(d in 0i64..(40 << 16)) {
-            let t = Table257((0..=256).map(|i| (2f64.powf(-(i as f64) / 256.0) * 2f64.powi(24)).round() as u32).collect());
+            let t = exp2_table();
             let got = exp2_neg(&t, d) as f64 * 2f64.powi(-24);
             let want = 2f64.powf(-(d as f64) / 65536.0);
             // interpolation and table rounding: 2^-16 relative, plus half an output unit after the shift
