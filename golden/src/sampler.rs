@@ -48,8 +48,8 @@ impl Sampler {
     }
 }
 
-/// The first index of the largest value.
-pub fn argmax(x: &[f32]) -> usize {
+/// The first index of the largest value (f32 logits, and the int profile's i32 logits).
+pub fn argmax<T: PartialOrd + Copy>(x: &[T]) -> usize {
     let mut best = 0;
     for (i, &v) in x.iter().enumerate().skip(1) {
         if v > x[best] {

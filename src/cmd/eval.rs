@@ -3,10 +3,9 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use golden::checkpoint::ModelSource;
 use golden::eval::{EvalOutput, OpReport};
 use golden::int::mixed::IntOp;
-use golden::{IntModel, Tokenizer};
+use golden::IntModel;
 
 #[derive(clap::Args)]
 pub struct EvalArgs {
@@ -34,14 +33,7 @@ pub struct EvalArgs {
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let text = std::fs::read(&a.text).with_context(|| format!("cannot read the evaluation text {}", a.text.display()))?;
     let text = String::from_utf8(text).map_err(|_| anyhow::anyhow!("{} is not UTF-8 text; pass a plain text file", a.text.display()))?;
-    let source = ModelSource::parse(&a.model)?;
-    let model = source.load().with_context(|| format!("loading model {}", a.model))?;
-    let tokenizer = match (&a.tokenizer, &source) {
-        (Some(p), _) => Tokenizer::load(p)?,
-        (None, ModelSource::Synthetic { .. }) => Tokenizer::synthetic(model.config.vocab_size),
-        (None, ModelSource::Path(_)) => anyhow::bail!("--tokenizer is needed for a checkpoint: pass the tokenizer.bin it was trained with"),
-    };
-    tokenizer.check_vocab(model.config.vocab_size)?;
+    let (model, tokenizer) = super::generate::load_with_tokenizer(&a.model, a.tokenizer.as_deref())?;
     let kv = golden::KvBits::from_bits(a.kv_bits).unwrap_or(golden::KvBits::Eight);
     let spinner = super::spinner("converting the model to the integer profile".into());
     let int = IntModel::from_model(&model, kv)?;

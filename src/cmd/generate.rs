@@ -173,18 +173,24 @@ impl HwBackend for sim::StreamBackend {
     }
 }
 
-pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
-    if !(a.temperature.is_finite() && a.temperature >= 0.0) {
-        anyhow::bail!("--temperature {} must be 0 (greedy) or positive", a.temperature);
-    }
-    let source = ModelSource::parse(&a.model)?;
-    let model = source.load().with_context(|| format!("loading model {}", a.model))?;
-    let tokenizer = match (&a.tokenizer, &source) {
+/// `--model` and `--tokenizer` (synthetic models bring their own), checked against each other.
+pub fn load_with_tokenizer(spec: &str, tokenizer: Option<&std::path::Path>) -> anyhow::Result<(Model, Tokenizer)> {
+    let source = ModelSource::parse(spec)?;
+    let model = source.load().with_context(|| format!("loading model {spec}"))?;
+    let tokenizer = match (tokenizer, &source) {
         (Some(p), _) => Tokenizer::load(p)?,
         (None, ModelSource::Synthetic { .. }) => Tokenizer::synthetic(model.config.vocab_size),
         (None, ModelSource::Path(_)) => anyhow::bail!("--tokenizer is needed for a checkpoint: pass the tokenizer.bin it was trained with"),
     };
     tokenizer.check_vocab(model.config.vocab_size)?;
+    Ok((model, tokenizer))
+}
+
+pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
+    if !(a.temperature.is_finite() && a.temperature >= 0.0) {
+        anyhow::bail!("--temperature {} must be 0 (greedy) or positive", a.temperature);
+    }
+    let (model, tokenizer) = load_with_tokenizer(&a.model, a.tokenizer.as_deref())?;
     let loaded = Loaded::new(model, &a.numerics)?;
     let model = &loaded.model;
     let opts = GenerateOptions { steps: a.steps, temperature: a.temperature, topp: a.topp, seed: a.seed };

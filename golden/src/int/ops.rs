@@ -428,15 +428,7 @@ pub fn attend_head(c: &Attention, q: &[i64], keys: &KvHead, values: &KvHead, pos
 }
 
 /// The first index of the largest logit (ties go to the lower index, as float argmax does).
-pub fn argmax(logits: &[i32]) -> usize {
-    let mut best = 0;
-    for (i, &v) in logits.iter().enumerate().skip(1) {
-        if v > logits[best] {
-            best = i;
-        }
-    }
-    best
-}
+pub use crate::sampler::argmax;
 
 #[cfg(test)]
 #[allow(clippy::float_arithmetic)] // the tests compare against f64
