@@ -93,3 +93,36 @@ fn report_on_the_1m_checkpoint_writes_tagged_figures_and_renders_in_chromium() {
     assert!(plots_size > 4 * blank_size, "the plots screenshot ({plots_size} B) is about as small as a blank page ({blank_size} B)");
     assert!(report_size > 10 * blank_size, "the report screenshot ({report_size} B) is about as small as a blank page ({blank_size} B)");
 }
+
+#[test]
+fn report_under_int_counts_the_int8_tables_and_cache_and_lists_kv_bytes() {
+    let json = |numerics: &[&str]| -> serde_json::Value {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("report-numerics-{}", numerics.join("-")));
+        let out = Command::new(env!("CARGO_BIN_EXE_tern"))
+            .args(["report", "--model", "tinystories-1m", "--rows", "16", "--lanes", "64", "--context", "256", "--out"])
+            .arg(&dir)
+            .args(numerics)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
+    };
+    let (float, int) = (json(&[]), json(&["--numerics", "int", "--kv-bits", "8"]));
+    let part = |r: &serde_json::Value, name: &str| -> f64 {
+        r["latency"]["decode_traffic"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["bytes"]["value"].as_f64().unwrap()
+    };
+    // 1M: dim 128, kv_dim 64, 4 KV heads, 8 layers, vocab 512; 255 earlier positions at context 256
+    assert_eq!(part(&float, "head"), 512.0 * 128.0 * 2.0);
+    assert_eq!(part(&int, "head"), 512.0 * (128.0 + 4.0));
+    assert_eq!(part(&float, "KV cache write"), 8.0 * 4.0 * 64.0);
+    assert_eq!(part(&int, "KV cache write"), 8.0 * (2.0 * 64.0 + 8.0 * 4.0));
+    assert_eq!(part(&int, "KV cache read"), 256.0 * part(&int, "KV cache write"));
+    assert!(int["latency"]["storage"].as_str().unwrap().starts_with("int (int8 head"), "{}", int["latency"]["storage"]);
+    let kv = int["latency"]["kv_cache"].as_array().unwrap();
+    let per_layer: Vec<f64> = kv.iter().map(|k| k["bytes_per_token_per_layer"]["value"].as_f64().unwrap()).collect();
+    assert_eq!(per_layer, [256.0, 160.0, 96.0]);
+    assert_eq!(kv[1]["bytes_per_token_per_layer"]["kind"], "modeled");
+    // fewer bytes a token: the memory-bound decode gets faster
+    let rate = |r: &serde_json::Value| r["latency"]["decode"][0]["roofline"]["memory_tokens_per_s"]["value"].as_f64().unwrap();
+    assert!(rate(&int) > rate(&float));
+}

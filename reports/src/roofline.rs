@@ -238,4 +238,21 @@ mod tests {
         let p = prefill_traffic(&c, 2.0, 4, Storage::FLOAT);
         assert_eq!((p.embedding, p.kv_write, p.kv_read), (512.0, 1024.0, 0.0));
     }
+
+    #[test]
+    fn int_storage_counts_int8_tables_and_the_quantized_cache() {
+        let c = golden::synthetic::shape("tiny").unwrap().config;
+        let t = decode_traffic(&c, 2.0, 10, Storage::int(KvBits::Eight));
+        // rows of 64 int8 codes and a 32-bit scale
+        assert_eq!(t.head, 512.0 * 68.0);
+        assert_eq!(t.embedding, 68.0);
+        assert_eq!(t.norms, 128.0);
+        // per layer and token: K and V, 32 codes each, and a 32-bit scale per KV head (2)
+        assert_eq!(t.kv_write, 2.0 * (2.0 * 32.0 + 2.0 * 2.0 * 4.0));
+        assert_eq!(t.kv_read, t.kv_write * 10.0);
+        let t4 = decode_traffic(&c, 2.0, 10, Storage::int(KvBits::Four));
+        assert_eq!(t4.kv_write, 2.0 * (2.0 * 16.0 + 16.0));
+        assert_eq!(t4.weights, t.weights);
+        assert!(t4.total() < t.total() && t.total() < decode_traffic(&c, 2.0, 10, Storage::FLOAT).total());
+    }
 }
