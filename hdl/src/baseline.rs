@@ -59,9 +59,10 @@ pub fn product_bound(cfg: &ArrayConfig) -> u64 {
     (1u64 << (cfg.activation_bits.max(1) - 1)) << (WEIGHT_BITS - 1)
 }
 
-/// Largest |dot product| for K = max_k: `2^(A-1) * 128 * max_k`.
+/// Largest |dot product| the overflow guard lets through: `2^(A-1) * 128` times max_k rounded
+/// up to whole slices (the guard counts slices, see [`ArrayConfig::acc_bound`]).
 pub fn acc_bound(cfg: &ArrayConfig) -> u64 {
-    product_bound(cfg) * cfg.max_k as u64
+    product_bound(cfg) * (cfg.max_k.div_ceil(cfg.lanes.max(1)) * cfg.lanes.max(1)) as u64
 }
 
 /// Narrowest accumulator that is exact for every K <= max_k.
@@ -302,8 +303,10 @@ mod tests {
         let e = emit_baseline_verilog(&ArrayConfig::default()).unwrap_err();
         assert!(e.to_string().contains(">= 29"), "{e}");
         // one product of -128 x -128 = 2^14 needs 16 bits; 2-bit activations x int8, K = 1: 256 needs 10
-        assert_eq!(min_accumulator_bits(&ArrayConfig { max_k: 1, ..c.clone() }), 16);
-        assert_eq!(min_accumulator_bits(&ArrayConfig { max_k: 1, activation_bits: 2, ..c }), MIN_ACC_BITS);
+        assert_eq!(min_accumulator_bits(&ArrayConfig { max_k: 1, lanes: 1, ..c.clone() }), 16);
+        assert_eq!(min_accumulator_bits(&ArrayConfig { max_k: 1, lanes: 1, activation_bits: 2, ..c.clone() }), MIN_ACC_BITS);
+        // the guard counts slices: max_k 1 on 64 lanes lets a whole slice through, 64 products
+        assert_eq!(min_accumulator_bits(&ArrayConfig { max_k: 1, ..c }), 22);
     }
 
     #[test]

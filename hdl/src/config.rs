@@ -105,9 +105,14 @@ pub fn accumulator_bits_for(bound: u64) -> usize {
 }
 
 impl ArrayConfig {
-    /// Largest |dot product| for K = max_k: 2^(activation_bits-1) * max_k.
+    /// Largest |dot product| the overflow guard lets through: 2^(activation_bits-1) times
+    /// `ceil(max_k / lanes) * lanes`, max_k rounded up to whole slices. `k_overflow` counts
+    /// slices, not weights, so a dot product with nonzero weights in the last slice's padding
+    /// reaches this bound without the flag (found by `tern prove`: 2x4 with max_k 7 and 11-bit
+    /// accumulators wrapped at K = 8 unflagged).
     pub fn acc_bound(&self) -> u64 {
-        (1u64 << (self.activation_bits.max(1) - 1)) * self.max_k as u64
+        let k = self.max_k.div_ceil(self.lanes.max(1)) * self.lanes.max(1);
+        (1u64 << (self.activation_bits.max(1) - 1)) * k as u64
     }
 
     /// Width of a row's slice sum: every value in `-2^(activation_bits-1) * lanes ..=` that

@@ -94,6 +94,23 @@ impl Logic for Base3Decoder {
     }
 }
 
+/// Module name of [`base3_decoder_verilog`].
+pub const BASE3_DECODER_MODULE: &str = "tern_base3_decoder";
+
+/// The Verilog of one [`Base3Decoder`] for `trits` (1..=5) weights alone, module
+/// [`BASE3_DECODER_MODULE`] (for its proof).
+pub fn base3_decoder_verilog(trits: usize) -> Result<String, crate::HdlError> {
+    if !(1..=TRITS_PER_BYTE).contains(&trits) {
+        return Err(crate::HdlError::Weights(format!("a base-3 decoder has 1..=5 weights, not {trits}")));
+    }
+    let mut d = Base3Decoder::new(trits);
+    d.connect_all();
+    check_all(&d).map_err(|e| crate::HdlError::Check(format!("{e:?}")))?;
+    let mut defines = ModuleDefines::default();
+    d.accept(BASE3_DECODER_MODULE, &mut defines);
+    Ok(defines.defines())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

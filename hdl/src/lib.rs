@@ -234,6 +234,7 @@ pub mod reg;
 pub mod row;
 #[cfg(test)]
 pub(crate) mod sim;
+pub mod spec;
 pub mod stream;
 pub mod verilog;
 

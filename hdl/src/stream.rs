@@ -292,6 +292,14 @@ fn stream_module(cfg: &ArrayConfig) -> String {
     v
 }
 
+/// The port decoder `tern_port_decode` of a base-3 streaming top alone (for its proof).
+pub fn port_decoder_verilog(cfg: &ArrayConfig) -> Result<String, HdlError> {
+    if cfg.packing != Packing::Base3 {
+        return Err(HdlError::Stream("the port decoder exists in base3 packing only".into()));
+    }
+    Ok(decoder_module(cfg))
+}
+
 /// Two port bytes to their 2-bit weight codes (weight i at bits [2i +: 2]), read from a
 /// 256-entry ROM with a registered output: one block RAM, its two read ports. Bytes 243..=255
 /// are unused codes and give zero weights, as [`base3_decode`].

@@ -3,6 +3,7 @@ pub mod eval;
 pub mod export;
 pub mod generate;
 pub mod hdl;
+pub mod prove;
 pub mod report;
 pub mod size;
 pub mod sweep;
