@@ -123,7 +123,7 @@ pub mod wrap;
 pub use asic::AsicArea;
 pub use cache::Cache;
 pub use error::{FpgaError, Result};
-pub use prove::{Counterexample, CexCycle, ProofJob, ProofRecord, Verdict};
+pub use prove::{CexCycle, Counterexample, ProofJob, ProofRecord, Verdict, CLAIM};
 pub use pnr::{ClockFmax, CriticalPath, PnrOptions, PnrRecord, Utilization};
 pub use resources::Resources;
 pub use stat::CellCounts;
