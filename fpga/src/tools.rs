@@ -177,7 +177,7 @@ impl Tools {
             let kept = keep_log(tool, &log_path);
             Err(FpgaError::ToolFailed {
                 tool: tool.name(),
-                status: format!("{}; full log: {}", first_error_line(&log_tail).unwrap_or_else(|| status.to_string()), kept.display()),
+                status: format!("{} (full log: {})", first_error_line(&log_tail).unwrap_or_else(|| status.to_string()), kept.display()),
                 log_tail,
             })
         }
@@ -231,10 +231,10 @@ fn poisoned() -> FpgaError {
     FpgaError::Unsupported("tool version memo poisoned by an earlier panic".into())
 }
 
-/// The tool's first `ERROR` line (Yosys and nextpnr both start them with `ERROR:`), without
-/// the prefix.
+/// The tool's first `ERROR` line without the `ERROR:` marker, its location kept (Yosys writes
+/// `design.v:2: ERROR: syntax error ...`, nextpnr `ERROR: ...`).
 pub(crate) fn first_error_line(log: &str) -> Option<String> {
-    log.lines().find_map(|l| l.trim().strip_prefix("ERROR:").map(|e| e.trim().to_string()))
+    log.lines().find(|l| l.contains("ERROR:")).map(|l| l.replacen("ERROR:", "", 1).split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// A copy of a failed run's log that outlives the run's work directory (under
@@ -316,6 +316,7 @@ mod tests {
         let log = "/----\\\n |  yosys -- Yosys Open SYnthesis Suite |\n2. Executing\nERROR: Module `nope' not found!\nERROR: again\n";
         assert_eq!(first_error_line(log).unwrap(), "Module `nope' not found!");
         assert_eq!(first_error_line("Info: all fine\n"), None);
+        assert_eq!(first_error_line("1. Executing\ndesign.v:2: ERROR: syntax error, unexpected ';'\n").unwrap(), "design.v:2: syntax error, unexpected ';'");
     }
 
     #[test]

@@ -46,6 +46,12 @@ fn verilog_syntax_error_surfaces_the_yosys_log() {
             assert_eq!(*tool, "yosys");
             assert!(log_tail.contains("ERROR"), "{log_tail}");
             assert!(log_tail.contains("design.v:2"), "points at the line: {log_tail}");
+            // the message is the ERROR line (not the banner), then where the whole log is kept
+            let msg = err.to_string();
+            assert!(msg.starts_with("yosys failed: design.v:2: syntax error"), "{msg}");
+            assert_eq!(msg.lines().count(), 1, "{msg}");
+            let log = msg.rsplit("(full log: ").next().unwrap().trim_end_matches(')');
+            assert!(std::fs::read_to_string(log).unwrap().contains("Yosys"), "{log}");
         }
         other => panic!("expected ToolFailed, got {other:?}"),
     }

@@ -107,7 +107,8 @@ fn jobs(args: &ProveArgs) -> anyhow::Result<Vec<fpga::ProofJob>> {
         }
         Block::Stream => anyhow::bail!("tern_stream has no specification yet: prove its parts (--block array, --block decoder)"),
         Block::Vector | Block::Attention | Block::Head => {
-            anyhow::bail!("the chip's {:?} unit has not been built yet: nothing to prove", args.block)
+            let unit = format!("{:?}", args.block).to_lowercase();
+            anyhow::bail!("the chip's {unit} unit has not been built yet: nothing to prove")
         }
     })
 }
