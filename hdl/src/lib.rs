@@ -17,6 +17,9 @@
 //! * [`pack`]: `pack_activations`, `pack_weights`, `unpack_results` (the exact bus layouts
 //!   below), `matvec_beats` (the beats of an N x K matvec), `reference_matvec`.
 //! * [`ArrayConfig::matvec_cycles`]`(n, k)`: analytic cycle count (formula below).
+//! * [`spec`]: the array's and decoders' math as plain behavioural Verilog, for `tern prove`
+//!   (the fpga crate proves the generated RTL equal to it for every input sequence). The
+//!   accumulator is sized for `max_k` rounded up to whole slices: `k_overflow` counts slices.
 //!
 //! ## Architecture (per row)
 //! ```text
