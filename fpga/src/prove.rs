@@ -152,7 +152,9 @@ pub(crate) fn parse_abc(log: &str) -> AbcResult {
 /// outputs that differ between gold and gate.
 pub(crate) fn parse_sat_table(log: &str) -> Vec<CexCycle> {
     use std::collections::BTreeMap;
-    let mut rows: BTreeMap<usize, (Vec<(String, String)>, BTreeMap<String, [String; 2]>)> = BTreeMap::new();
+    /// Per cycle: the inputs, and each output's [gold, gate] values.
+    type Cycle = (Vec<(String, String)>, BTreeMap<String, [String; 2]>);
+    let mut rows: BTreeMap<usize, Cycle> = BTreeMap::new();
     let mut in_table = false;
     for line in log.lines() {
         if line.trim_start().starts_with("Time Signal Name") {
