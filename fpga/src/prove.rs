@@ -8,6 +8,12 @@
 //! values per cycle, the outputs that differ, and a VCD. Combinational blocks are proven for
 //! every input.
 //!
+//! **Initial state.** All-zero is the state a reset leaves the control of the generated blocks
+//! in (valid pipelines, counters, accumulators, flags); registers a reset does not clear hold
+//! data that is never observed without its valid, so a proof from zero with reset free in every
+//! later cycle covers reset at any time. (Specs compare such data only with its valid: see
+//! `hdl::spec`.)
+//!
 //! **How.** Yosys builds the miter (`miter -equiv -flatten gold gate miter`: its `trigger`
 //! output is high when any output differs), bit-blasts it (`techmap`, `setundef -zero -init`
 //! gives every flip-flop the initial value 0, `aigmap`) and writes AIGER; ABC's `dprove`
