@@ -65,11 +65,13 @@ pub struct ArraySim {
     weights: HashMap<(usize, usize, usize), PackedWeights>,
 }
 
-/// Little-endian bytes as little-endian u64 words.
+/// Little-endian bytes as `words` little-endian u64 words (the last one zero-padded).
 pub(crate) fn words_of(bytes: &[u8], words: usize) -> Vec<u64> {
     let mut w = vec![0u64; words];
-    for (i, &b) in bytes.iter().enumerate() {
-        w[i / 8] |= (b as u64) << (8 * (i % 8));
+    for (dst, chunk) in w.iter_mut().zip(bytes.chunks(8)) {
+        let mut le = [0u8; 8];
+        le[..chunk.len()].copy_from_slice(chunk);
+        *dst = u64::from_le_bytes(le);
     }
     w
 }
@@ -199,5 +201,19 @@ impl ArraySim {
         let nonzero = all.iter().filter(|&&v| v != 0).count() as u64;
         self.weights.insert(Self::key(w), PackedWeights { source: w.packed().to_vec(), words, nonzero });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::{bytes_of, words_of};
+
+    #[test]
+    fn bytes_and_words_roundtrip() {
+        let bytes: Vec<u8> = (1..=11).collect();
+        let w = words_of(&bytes, 2);
+        assert_eq!(w, vec![0x0807_0605_0403_0201, 0x0b_0a09]);
+        assert_eq!(&bytes_of(&w)[..11], &bytes[..]);
+        assert_eq!(words_of(&bytes, 3)[2], 0, "extra words are zero");
     }
 }

@@ -366,11 +366,9 @@ impl Model {
 
     /// [`Model::set`] from bits, least significant first (`bits[i]` is port bit `i`).
     pub fn set_bits(&mut self, port: &str, bits: &[bool]) -> Result<()> {
-        let mut words = vec![0u64; bits.len().div_ceil(64)];
-        for (i, _) in bits.iter().enumerate().filter(|(_, b)| **b) {
-            words[i / 64] |= 1 << (i % 64);
-        }
-        self.set(port, &words)
+        let mut words: bitvec::vec::BitVec<u64, bitvec::order::Lsb0> = bits.iter().copied().collect();
+        words.set_uninitialized(false);
+        self.set(port, words.as_raw_slice())
     }
 
     /// The current value of `port` (any direction) as [`Port::words`] little-endian words.
@@ -400,9 +398,7 @@ impl Model {
     pub fn get_bits(&self, port: &str) -> Result<Vec<bool>> {
         let width = self.design.port(port)?.width as usize;
         let words = self.get(port)?;
-        Ok((0..width)
-            .map(|i| words[i / 64] >> (i % 64) & 1 == 1)
-            .collect())
+        Ok(bitvec::slice::BitSlice::<u64, bitvec::order::Lsb0>::from_slice(&words)[..width].iter().by_vals().collect())
     }
 
     /// Evaluates the model with the current inputs (one half period in the VCD).
