@@ -18,9 +18,10 @@ pub fn two_bit_code(w: i8) -> u8 {
 /// OR the low `width` (1..=64) bits of `value` into bit `at` of a zeroed bus field.
 ///
 /// Hand-written on purpose: it packs every weight of a model into bus words (a hot path of
-/// co-simulation), and `bitvec`'s `store_le` on the same `Lsb0` field measured 7.8x slower
-/// there (6.58 us against 0.84 us per 16x64 2-bit weight slice, `cargo bench -p hdl --bench
-/// pack`, both in one run). Reading ([`get_bits`]) uses bitvec, which measured 2.3x faster.
+/// co-simulation), and `bitvec`'s `store_le` on the same `Lsb0` field measured 2.9x slower
+/// there (6.54 us against 2.24 us per 16x64 2-bit weight slice, both called through a
+/// function pointer, `cargo bench -p hdl --bench pack`, one run). Reading ([`get_bits`]) uses
+/// bitvec, which measured 3.3x faster.
 pub fn put_bits(bus: &mut [u8], at: usize, width: usize, value: u64) {
     for b in 0..width {
         if value >> b & 1 == 1 {
@@ -30,7 +31,7 @@ pub fn put_bits(bus: &mut [u8], at: usize, width: usize, value: u64) {
 }
 
 /// Read `width` (1..=64) bits at bit `at` of a bus: a `bitvec` field of `Lsb0` bytes, exactly
-/// the bus layout above (122.9 ns against 279.8 ns by hand for 16 results of 22 bits,
+/// the bus layout above (115 ns against 377 ns by hand for 16 results of 22 bits,
 /// `cargo bench -p hdl --bench pack`).
 pub fn get_bits(bus: &[u8], at: usize, width: usize) -> u64 {
     bus.view_bits::<Lsb0>()[at..at + width].load_le()
@@ -58,7 +59,7 @@ pub fn pack_stream_tile(cfg: &ArrayConfig, rows: &[&[i8]]) -> Result<Vec<u8>, Hd
         .chunks(per)
         .map(|c| match cfg.packing {
             crate::Packing::Base3 => base3_encode([c[0], c[1], c[2], c[3], c[4]]),
-            // four 2-bit fields of one byte by hand, as in `put_bits` (bitvec measured 7.8x slower)
+            // four 2-bit fields of one byte by hand, as in `put_bits` (bitvec measured 2.9x slower)
             crate::Packing::TwoBit => c.iter().enumerate().map(|(i, &w)| two_bit_code(w) << (2 * i)).sum(),
         })
         .collect())
