@@ -195,8 +195,12 @@ pub fn load_with_tokenizer(spec: &str, tokenizer: Option<&std::path::Path>) -> a
 /// Refuses what the chosen backend and numerics would ignore, and bad values, before any load
 /// or Verilator build.
 fn check_options(a: &GenerateArgs, given: &Given, opts: &GenerateOptions) -> anyhow::Result<()> {
-    // the steps' bound is the model's context: checked once it is loaded
-    opts.validate_sampling()?;
+    // the steps' bound is the model's context: a synthetic shape knows it before any weight
+    // is made; a checkpoint's is checked once it is loaded
+    match ModelSource::parse(&a.model)? {
+        ModelSource::Synthetic { shape, .. } => opts.validate(golden::synthetic::shape(&shape)?.config.seq_len)?,
+        ModelSource::Path(_) => opts.validate_sampling()?,
+    }
     let hw = a.backend != Backend::Software;
     let stream = a.backend == Backend::Stream;
     let add_hw = "add --backend verilator or --backend stream";
