@@ -24,6 +24,8 @@ pub enum HdlError {
     PipelineDepth { depth: usize, lanes: usize },
     #[error("base3 packing encodes ternary weights; binary weights travel 1 bit each: use packing 2bit with binary")]
     BinaryBase3,
+    #[error("chip: {0}")]
+    Chip(String),
     #[error("memory port: {0}")]
     Stream(String),
     #[error("weights: {0}")]

@@ -17,6 +17,11 @@
 //! * [`pack`]: `pack_activations`, `pack_weights`, `unpack_results` (the exact bus layouts
 //!   below), `matvec_beats` (the beats of an N x K matvec), `reference_matvec`.
 //! * [`ArrayConfig::matvec_cycles`]`(n, k)`: analytic cycle count (formula below).
+//! * [`ChipConfig`]: the whole chip's record (the array, vector-unit lanes, attention and head
+//!   MACs, KV bits, the largest model shape served, vector RAM), derived from a model by
+//!   [`ChipConfig::for_model`]; a model that does not fit is refused with the reason. Of the
+//!   chip's units, [`argmax::Argmax`] (the LM head's running argmax, ties to the lower index)
+//!   exists so far, checked Verilated against golden's integer argmax (`tests/argmax_sim.rs`).
 //!
 //! ## Architecture (per row)
 //! ```text
@@ -221,9 +226,11 @@
 //! crate's tests synthesize it next to the ternary array.
 
 pub mod accumulator;
+pub mod argmax;
 pub mod baseline;
 pub mod array;
 pub mod chain;
+pub mod chip;
 pub mod config;
 pub mod controller;
 pub mod decoder;
@@ -237,6 +244,7 @@ pub(crate) mod sim;
 pub mod stream;
 pub mod verilog;
 
+pub use chip::ChipConfig;
 pub use config::{ArrayConfig, Packing};
 pub use error::HdlError;
 pub use stream::emit_stream_verilog;
