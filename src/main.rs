@@ -2,7 +2,7 @@
 
 mod cmd;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(name = "tern", version, about = "Generator, simulator and estimator for BitNet b1.58 ternary accelerators")]
@@ -33,24 +33,54 @@ enum Command {
     Synth(cmd::synth::SynthArgs),
     /// Prove a generated block (array, decoders) equal to an independent specification.
     Prove(cmd::prove::ProveArgs),
+    /// Every command and its options, one `COMMAND --OPTION` a line (for the CLI's own tests).
+    #[command(hide = true)]
+    Options,
+}
+
+/// The command line as clap parses it; negative numbers parse as values (and are then
+/// refused with their option named), not as unknown flags.
+fn command() -> clap::Command {
+    let mut c = Cli::command();
+    let names: Vec<String> = c.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    for n in names {
+        c = c.mut_subcommand(n, |s| s.allow_negative_numbers(true));
+    }
+    c
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let parsed = command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(p) => p,
+        Err(e) if !e.use_stderr() => e.exit(), // --help, --version
+        Err(e) => {
+            eprintln!("error: {}", cmd::errors::clap_line(&e));
+            std::process::exit(2);
+        }
+    };
+    let given = match matches.subcommand() {
+        Some((name, m)) => cmd::errors::Given { matches: m.clone(), command: command().find_subcommand(name).cloned().unwrap_or_else(command) },
+        None => cmd::errors::Given { matches: Default::default(), command: command() },
+    };
     let result = match cli.command {
-        Command::Generate(a) => cmd::generate::run(a),
+        Command::Generate(a) => cmd::generate::run(a, &given),
         Command::Eval(a) => cmd::eval::run(a),
         Command::Shapes => cmd::generate::shapes(),
         Command::Export(a) => cmd::export::run(a),
-        Command::Synth(a) => cmd::synth::run(a),
+        Command::Synth(a) => cmd::synth::run(a, &given),
         Command::Prove(a) => cmd::prove::run(a),
-        Command::Hdl(a) => cmd::hdl::run(a),
-        Command::Report(a) => cmd::report::run(a),
+        Command::Hdl(a) => cmd::hdl::run(a, &given),
+        Command::Report(a) => cmd::report::run(a, &given),
         Command::Sweep(a) => cmd::sweep::run(a),
-        Command::Size(a) => cmd::size::run(a),
+        Command::Size(a) => cmd::size::run(a, &given),
+        Command::Options => {
+            cmd::errors::print_options(&command());
+            Ok(())
+        }
     };
     if let Err(e) = result {
-        eprintln!("error: {e:#}");
+        eprintln!("error: {}", cmd::errors::one_line(&e));
         std::process::exit(1);
     }
 }

@@ -48,7 +48,7 @@ fn bad_input_is_one_clear_error_line() {
         (&["generate", "--model", "synthetic:huge"], "error: unknown synthetic model shape 'huge'; known shapes: tiny, tiny-hf"),
         (&["generate", "--model", "synthetic:70b"], "shape-only"),
         (&["generate", "--model", m1.to_str().unwrap()], "error: --tokenizer is needed for a checkpoint"),
-        (&["generate", "--model", "synthetic:tiny", "--steps", "9999"], "error: invalid model configuration: --steps 9999 is outside 1..=256"),
+        (&["generate", "--model", "synthetic:tiny", "--steps", "9999"], "error: --steps 9999 is outside 1..=256, the model's context"),
     ];
     for (args, want) in cases {
         let (ok, _, err) = tern(args);

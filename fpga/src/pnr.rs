@@ -198,6 +198,14 @@ pub(crate) struct PnrPlan {
     pub logic_bel: &'static str,
 }
 
+impl PnrOptions {
+    /// Checks the part and clock for `target` without running anything (what
+    /// [`Flow::place_and_route`] would refuse after synthesis).
+    pub fn check(&self, target: Target) -> Result<()> {
+        plan(target, self).map(|_| ())
+    }
+}
+
 pub(crate) fn plan(target: Target, opts: &PnrOptions) -> Result<PnrPlan> {
     if !(opts.freq_mhz.is_finite() && opts.freq_mhz > 0.0) {
         return Err(FpgaError::InvalidInput(format!(
@@ -212,8 +220,8 @@ pub(crate) fn plan(target: Target, opts: &PnrOptions) -> Result<PnrPlan> {
                 .ice40_package
                 .clone()
                 .unwrap_or_else(|| dev.default_package().to_string());
-            if package.is_empty() || !package.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Err(FpgaError::InvalidInput(format!("bad iCE40 package `{package}`")));
+            if !dev.packages().contains(&package.as_str()) {
+                return Err(FpgaError::InvalidInput(format!("unknown iCE40 {} package `{package}`: use one of {}", dev.name(), dev.packages().join(", "))));
             }
             let args = vec![format!("--{}", dev.name()), "--package".into(), package.clone()];
             let device = format!("iCE40{}-{package}", dev.name().to_uppercase());

@@ -99,6 +99,19 @@ impl Ice40Device {
     }
 }
 
+/// The ECP5 packages nextpnr-ecp5 knows (not every size comes in every one; nextpnr says which).
+pub const ECP5_PACKAGES: [&str; 6] = ["CABGA256", "CABGA381", "CABGA554", "CABGA756", "CSFBGA285", "TQFP144"];
+
+impl Ice40Device {
+    /// The packages nextpnr-ice40 places this part in.
+    pub fn packages(self) -> &'static [&'static str] {
+        match self {
+            Ice40Device::Hx8k => &["cm81", "cm121", "cm225", "cb132", "ct256", "bg121", "tq144"],
+            Ice40Device::Up5k => &["sg48", "uwg30"],
+        }
+    }
+}
+
 impl FromStr for Ice40Device {
     type Err = FpgaError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -147,8 +160,8 @@ impl Ecp5Part {
                 self.speed
             )));
         }
-        if self.package.is_empty() || !self.package.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(FpgaError::InvalidInput(format!("bad ECP5 package `{}`", self.package)));
+        if !ECP5_PACKAGES.contains(&self.package.as_str()) {
+            return Err(FpgaError::InvalidInput(format!("unknown ECP5 package `{}`: use one of {}", self.package, ECP5_PACKAGES.join(", "))));
         }
         Ok(())
     }

@@ -30,6 +30,10 @@ pub enum GoldenError {
     #[error("invalid model configuration: {0}")]
     BadConfig(String),
 
+    /// A request that cannot be run as asked (steps, prompt, sampling parameters).
+    #[error("{0}")]
+    BadRequest(String),
+
     #[error("tensor {tensor} has dtype {dtype}, which this loader does not read (expected one of {expected}); re-export the checkpoint with a supported dtype")]
     UnknownDtype { tensor: String, dtype: String, expected: String },
 
@@ -81,5 +85,10 @@ pub type Result<T, E = GoldenError> = std::result::Result<T, E>;
 impl GoldenError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         GoldenError::Io { path: path.into(), source }
+    }
+
+    /// A file or folder that could not be written.
+    pub(crate) fn write(path: &std::path::Path, source: std::io::Error) -> Self {
+        GoldenError::Unwritable { what: path.display().to_string(), detail: format!("{source}; give a path in a writable folder") }
     }
 }

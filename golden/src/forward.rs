@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use crate::backend::{BitLinearBackend, MatmulSite};
 use crate::config::{ActQuant, Ffn, LinearKind, RopeStyle};
 use crate::error::{GoldenError, Result};
-use crate::int::mixed::{Hooks, IntOp};
+use crate::int::mixed::{Hooks, IntOp, NormSite};
 use crate::model::{Model, Norm};
 use crate::quant::{dequantize, quantize};
 use crate::ternary::TernaryMatrix;
@@ -76,7 +76,7 @@ impl<'m> Transformer<'m> {
             let site = |kind| MatmulSite { layer: l, kind, pos };
 
             // attention: q, k, v of the normed input
-            norm_rows(&layer.attn_norm, &x, &mut xb, dim, &mut self.hooks, Some((l, 0)));
+            norm_rows(&layer.attn_norm, &x, &mut xb, dim, &mut self.hooks, NormSite::Attn(l));
             let kinds = [LinearKind::Q, LinearKind::K, LinearKind::V];
             bl.run_group(kinds.map(site), [&layer.wq, &layer.wk, &layer.wv], &xb, [&mut q, &mut k, &mut v])?;
 
@@ -136,7 +136,7 @@ impl<'m> Transformer<'m> {
             }
 
             // output projection and residual
-            norm_rows(&layer.attn_sub_norm, &xb, &mut xb2, dim, &mut self.hooks, Some((l, 1)));
+            norm_rows(&layer.attn_sub_norm, &xb, &mut xb2, dim, &mut self.hooks, NormSite::AttnSub(l));
             bl.run(site(LinearKind::O), &layer.wo, &xb2, &mut xb)?;
             for (xi, &d) in x.iter_mut().zip(&xb) {
                 *xi += d;
@@ -146,7 +146,7 @@ impl<'m> Transformer<'m> {
             }
 
             // feed-forward: down(act(gate(x)) * up(x)) and residual
-            norm_rows(&layer.ffn_norm, &x, &mut xb, dim, &mut self.hooks, Some((l, 2)));
+            norm_rows(&layer.ffn_norm, &x, &mut xb, dim, &mut self.hooks, NormSite::Ffn(l));
             let kinds = [LinearKind::Gate, LinearKind::Up];
             bl.run_group(kinds.map(site), [&layer.w1, &layer.w3], &xb, [&mut hb, &mut hb2])?;
             let hook = Hooks::when(&mut self.hooks, IntOp::Activation);
@@ -162,7 +162,7 @@ impl<'m> Transformer<'m> {
                 }
                 *g = val * u;
             }
-            norm_rows(&layer.ffn_sub_norm, &hb, &mut hb2, hidden, &mut self.hooks, Some((l, 3)));
+            norm_rows(&layer.ffn_sub_norm, &hb, &mut hb2, hidden, &mut self.hooks, NormSite::FfnSub(l));
             bl.run(site(LinearKind::Down), &layer.w2, &hb2, &mut xb)?;
             for (xi, &d) in x.iter_mut().zip(&xb) {
                 *xi += d;
@@ -175,7 +175,7 @@ impl<'m> Transformer<'m> {
         // final norm of the last token and the classifier
         let last = &x[(t - 1) * dim..];
         let mut xf = vec![0.0f32; dim];
-        norm_rows(&model.final_norm, last, &mut xf, dim, &mut self.hooks, None);
+        norm_rows(&model.final_norm, last, &mut xf, dim, &mut self.hooks, NormSite::Final);
         if let Some(h) = Hooks::when(&mut self.hooks, IntOp::Head) {
             h.head(&xf, &mut self.logits);
             return Ok(&self.logits);
@@ -236,12 +236,12 @@ impl BitLinear<'_> {
     }
 }
 
-/// Applies `norm` to each row; with the `Norm` int op swapped in, the int profile's norm of
-/// layer `at` (layer, which of its four norms; `None`: the final norm).
-fn norm_rows(norm: &Norm, x: &[f32], out: &mut [f32], len: usize, hooks: &mut Option<Hooks>, at: Option<(usize, usize)>) {
+/// Applies `norm` to each row; with the `Norm` int op swapped in, the int profile's norm at
+/// `site`.
+fn norm_rows(norm: &Norm, x: &[f32], out: &mut [f32], len: usize, hooks: &mut Option<Hooks>, site: NormSite) {
     for (xi, oi) in x.chunks(len).zip(out.chunks_mut(len)) {
         match Hooks::when(hooks, IntOp::Norm) {
-            Some(h) => h.norm(at.map(|a| a.0), at.map_or(0, |a| a.1), xi, oi),
+            Some(h) => h.norm(site, xi, oi),
             None => norm.apply(xi, oi),
         }
     }

@@ -29,6 +29,28 @@ pub struct Generation {
     pub int_stats: Option<IntStats>,
 }
 
+impl GenerateOptions {
+    /// Refuses steps outside the context and sampling parameters that mean nothing.
+    pub fn validate(&self, seq_len: usize) -> Result<()> {
+        if self.steps == 0 || self.steps > seq_len {
+            return Err(GoldenError::BadRequest(format!("--steps {} is outside 1..={seq_len}, the model's context", self.steps)));
+        }
+        self.validate_sampling()
+    }
+
+    /// Refuses a temperature or top-p that means nothing (checked before a model is loaded).
+    pub fn validate_sampling(&self) -> Result<()> {
+        let bad = |m: String| Err(GoldenError::BadRequest(m));
+        if !(self.temperature.is_finite() && self.temperature >= 0.0) {
+            return bad(format!("--temperature {} must be 0 (greedy) or a positive finite number", self.temperature));
+        }
+        if !(self.topp.is_finite() && (0.0..=1.0).contains(&self.topp)) {
+            return bad(format!("--topp {} must be in 0..=1 (0 or 1 samples from the whole distribution)", self.topp));
+        }
+        Ok(())
+    }
+}
+
 /// The model a generation runs: float (the checkpoint's arithmetic) or integer.
 #[derive(Clone, Copy)]
 pub enum Weights<'m> {
@@ -96,18 +118,20 @@ pub fn generate<'m>(
 ) -> Result<Generation> {
     let model = model.into();
     let seq_len = model.config().seq_len;
-    if opts.steps == 0 || opts.steps > seq_len {
-        return Err(GoldenError::BadConfig(format!(
-            "--steps {} is outside 1..={seq_len}, the model's context",
-            opts.steps
+    opts.validate(seq_len)?;
+    let prompt_ids = tokenizer.encode(prompt, true, false);
+    if prompt_ids.len() > seq_len {
+        return Err(GoldenError::BadRequest(format!(
+            "the prompt is {} tokens (with BOS) but the model's context is {seq_len}; shorten the prompt",
+            prompt_ids.len()
         )));
     }
-    let prompt_ids = tokenizer.encode(prompt, true, false);
     if prompt_ids.len() > opts.steps {
-        return Err(GoldenError::BadConfig(format!(
-            "the prompt is {} tokens (with BOS) but --steps is {}; raise --steps",
+        return Err(GoldenError::BadRequest(format!(
+            "the prompt is {} tokens (with BOS) but --steps is {}; raise --steps to at least {} (the context allows up to {seq_len})",
             prompt_ids.len(),
-            opts.steps
+            opts.steps,
+            prompt_ids.len()
         )));
     }
     for w in prompt_ids.windows(2) {

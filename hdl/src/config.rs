@@ -91,6 +91,9 @@ impl Default for ArrayConfig {
 
 /// Most accumulator slots per row the generator builds.
 pub const MAX_SLOTS: usize = 64;
+/// Weight tiles the streaming top's FIFO may hold (two keep the port busy while one drains).
+pub const MIN_FIFO_TILES: usize = 2;
+pub const MAX_FIFO_TILES: usize = 1024;
 
 /// Smallest two's complement width holding every value in `-bound..=bound`.
 pub fn signed_bits_for(bound: u64) -> usize {
@@ -179,11 +182,10 @@ impl ArrayConfig {
         if self.pipeline_depth > self.lanes {
             return Err(HdlError::PipelineDepth { depth: self.pipeline_depth, lanes: self.lanes });
         }
-        if !(1..=MAX_SLOTS).contains(&self.slots) {
-            return Err(HdlError::TooLarge { field: "slots", value: self.slots, max: MAX_SLOTS });
-        }
-        if self.fifo_tiles < 2 || self.fifo_tiles > 1024 {
-            return Err(HdlError::Stream(format!("fifo_tiles {} must be 2..=1024", self.fifo_tiles)));
+        for (field, value, min, max) in [("slots", self.slots, 1, MAX_SLOTS), ("fifo_tiles", self.fifo_tiles, MIN_FIFO_TILES, MAX_FIFO_TILES)] {
+            if !(min..=max).contains(&value) {
+                return Err(HdlError::OutOfRange { field, value, min, max });
+            }
         }
         if self.port_bytes > 0 && !self.tile_bytes().is_multiple_of(self.port_bytes) {
             let ok: Vec<String> = (1..=self.tile_bytes()).filter(|&p| self.tile_bytes().is_multiple_of(p)).map(|p| p.to_string()).collect();

@@ -9,6 +9,8 @@ pub enum HdlError {
     ZeroSize { field: &'static str },
     #[error("{field} = {value} is above the supported maximum {max}")]
     TooLarge { field: &'static str, value: usize, max: usize },
+    #[error("{field} = {value} is outside {min}..={max}")]
+    OutOfRange { field: &'static str, value: usize, min: usize, max: usize },
     #[error("activation_bits = {0} is not supported: use 2..=8 (int8 is 8)")]
     ActivationBits(usize),
     #[error(
@@ -22,6 +24,8 @@ pub enum HdlError {
     PipelineDepth { depth: usize, lanes: usize },
     #[error("base3 packing encodes ternary weights; binary weights travel 1 bit each: use packing 2bit with binary")]
     BinaryBase3,
+    #[error("chip: {0}")]
+    Chip(String),
     #[error("memory port: {0}")]
     Stream(String),
     #[error("weights: {0}")]

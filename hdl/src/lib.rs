@@ -20,6 +20,11 @@
 //! * [`spec`]: the array's and decoders' math as plain behavioural Verilog, for `tern prove`
 //!   (the fpga crate proves the generated RTL equal to it for every input sequence). The
 //!   accumulator is sized for `max_k` rounded up to whole slices: `k_overflow` counts slices.
+//! * [`ChipConfig`]: the whole chip's record (the array, vector-unit lanes, attention and head
+//!   MACs, KV bits, the largest model shape served, vector RAM), derived from a model by
+//!   [`ChipConfig::for_model`]; a model that does not fit is refused with the reason. Of the
+//!   chip's units, [`argmax::Argmax`] (the LM head's running argmax, ties to the lower index)
+//!   exists so far, checked Verilated against golden's integer argmax (`tests/argmax_sim.rs`).
 //!
 //! ## Architecture (per row)
 //! ```text
@@ -224,9 +229,11 @@
 //! crate's tests synthesize it next to the ternary array.
 
 pub mod accumulator;
+pub mod argmax;
 pub mod baseline;
 pub mod array;
 pub mod chain;
+pub mod chip;
 pub mod config;
 pub mod controller;
 pub mod decoder;
@@ -241,6 +248,7 @@ pub mod spec;
 pub mod stream;
 pub mod verilog;
 
+pub use chip::ChipConfig;
 pub use config::{ArrayConfig, Packing};
 pub use error::HdlError;
 pub use stream::emit_stream_verilog;

@@ -64,6 +64,11 @@ pub struct ArrayArgs {
     pub group_rows: usize,
 }
 
+/// The clap ids of the array options, and of those only the streaming top has.
+pub const ARRAY_IDS: [&str; 12] =
+    ["rows", "lanes", "packing", "binary", "max_k", "activation_bits", "pipeline_depth", "accumulator_bits", "slots", "port_bytes", "fifo_tiles", "group_rows"];
+pub const STREAM_IDS: [&str; 2] = ["port_bytes", "fifo_tiles"];
+
 impl ArrayArgs {
     /// The configuration these arguments describe; `default_max_k` when --max-k is absent.
     pub fn config(&self, default_max_k: usize) -> ArrayConfig {

@@ -32,6 +32,13 @@ pub struct ExportArgs {
 
 pub fn run(a: ExportArgs) -> anyhow::Result<()> {
     let source = golden::ModelSource::parse(&a.model)?;
+    if a.tokenizer && !matches!(source, golden::ModelSource::Synthetic { .. }) {
+        anyhow::bail!("--tokenizer writes the built-in tokenizer of synthetic models; a checkpoint's tokenizer is the file it came with");
+    }
+    match a.format {
+        Format::Llama2c => super::errors::writable("--out", &a.out)?,
+        Format::HfPacked | Format::HfFp => super::errors::writable_dir("--out", &a.out)?,
+    }
     let model = source.load().with_context(|| format!("loading model {}", a.model))?;
     match a.format {
         Format::Llama2c => llama2c::save(&model, &a.out)?,
@@ -39,9 +46,6 @@ pub fn run(a: ExportArgs) -> anyhow::Result<()> {
         Format::HfFp => hf::save(&model, &a.out, hf::HfLayout::FullPrecision)?,
     }
     if a.tokenizer {
-        if !matches!(source, golden::ModelSource::Synthetic { .. }) {
-            anyhow::bail!("--tokenizer writes the built-in tokenizer of synthetic models; a checkpoint's tokenizer is the file it came with");
-        }
         let dir = if a.out.is_dir() { a.out.clone() } else { a.out.parent().map(PathBuf::from).unwrap_or_default() };
         let path = dir.join("tokenizer.bin");
         std::fs::write(&path, golden::Tokenizer::synthetic(model.config.vocab_size).to_bytes()).with_context(|| format!("cannot write {}", path.display()))?;

@@ -5,7 +5,8 @@ use anyhow::Context;
 use golden::generate::Weights;
 use golden::{checkpoint::ModelSource, BitLinearBackend, GenerateOptions, Generation, IntModel, KvBits, Model, Numerics, SoftwareBackend, Tokenizer};
 
-use super::array::ArrayArgs;
+use super::array::{ArrayArgs, ARRAY_IDS, STREAM_IDS};
+use super::errors::{positive, writable, Given};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Backend {
@@ -53,6 +54,11 @@ pub fn parse_kv_bits(s: &str) -> Result<u32, String> {
 }
 
 impl NumericsArgs {
+    /// --kv-bits means nothing under float.
+    pub fn check(&self, given: &Given) -> anyhow::Result<()> {
+        given.refuse_unless(self.numerics == NumericsArg::Int, &["kv_bits"], "sets the int profile's KV cache: add --numerics int")
+    }
+
     pub fn kv_bits(&self) -> KvBits {
         KvBits::from_bits(self.kv_bits).unwrap_or(KvBits::Eight)
     }
@@ -186,14 +192,47 @@ pub fn load_with_tokenizer(spec: &str, tokenizer: Option<&std::path::Path>) -> a
     Ok((model, tokenizer))
 }
 
-pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
-    if !(a.temperature.is_finite() && a.temperature >= 0.0) {
-        anyhow::bail!("--temperature {} must be 0 (greedy) or positive", a.temperature);
+/// Refuses what the chosen backend and numerics would ignore, and bad values, before any load
+/// or Verilator build.
+fn check_options(a: &GenerateArgs, given: &Given, opts: &GenerateOptions) -> anyhow::Result<()> {
+    // the steps' bound is the model's context: a synthetic shape knows it before any weight
+    // is made; a checkpoint's is checked once it is loaded
+    match ModelSource::parse(&a.model)? {
+        ModelSource::Synthetic { shape, .. } => opts.validate(golden::synthetic::shape(&shape)?.config.seq_len)?,
+        ModelSource::Path(_) => opts.validate_sampling()?,
     }
+    let hw = a.backend != Backend::Software;
+    let stream = a.backend == Backend::Stream;
+    let add_hw = "add --backend verilator or --backend stream";
+    given.refuse_unless(hw, &ARRAY_IDS, &format!("sets the simulated array: {add_hw}"))?;
+    given.refuse_unless(stream, &STREAM_IDS, "sets the streaming top's memory port: add --backend stream")?;
+    given.refuse_unless(hw, &["no_check"], &format!("skips comparing the simulated array with golden: {add_hw}"))?;
+    given.refuse_unless(hw, &["vcd"], &format!("records the simulated array: {add_hw}"))?;
+    given.refuse_unless(hw, &["record"], &format!("writes the simulated array's cycle record: {add_hw}"))?;
+    given.refuse_unless(stream, &["dram"], "sets the streaming top's memory: add --backend stream")?;
+    given.refuse_unless(stream, &["clock_mhz"], "sets the streaming top's clock: add --backend stream")?;
+    if a.fmax_from.is_some() && !stream {
+        anyhow::bail!("--fmax-from sets the clock of the DRAM model: use it with --backend stream");
+    }
+    a.numerics.check(given)?;
+    if stream {
+        positive("--clock-mhz", a.clock_mhz, "MHz")?;
+        sim::DramConfig::preset(&a.dram)?;
+    }
+    for (option, path) in [("--vcd", &a.vcd), ("--record", &a.record)] {
+        if let Some(p) = path {
+            writable(option, p)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn run(a: GenerateArgs, given: &Given) -> anyhow::Result<()> {
+    let opts = GenerateOptions { steps: a.steps, temperature: a.temperature, topp: a.topp, seed: a.seed };
+    check_options(&a, given, &opts)?;
     let (model, tokenizer) = load_with_tokenizer(&a.model, a.tokenizer.as_deref())?;
     let loaded = Loaded::new(model, &a.numerics)?;
     let model = &loaded.model;
-    let opts = GenerateOptions { steps: a.steps, temperature: a.temperature, topp: a.topp, seed: a.seed };
     let mut out = std::io::stdout().lock();
     let print_text = !a.print_ids;
     let mut run = |backend: &mut dyn BitLinearBackend| -> anyhow::Result<Generation> {
@@ -222,9 +261,6 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
         }
         Ok(gen)
     };
-    if a.fmax_from.is_some() && a.backend != Backend::Stream {
-        anyhow::bail!("--fmax-from sets the clock of the DRAM model: use it with --backend stream");
-    }
     match a.backend {
         Backend::Software => {
             run(&mut SoftwareBackend)?;

@@ -17,7 +17,9 @@ pub struct HdlArgs {
     pub out: PathBuf,
 }
 
-pub fn run(args: HdlArgs) -> anyhow::Result<()> {
+pub fn run(args: HdlArgs, given: &super::errors::Given) -> anyhow::Result<()> {
+    given.refuse_unless(args.stream, &super::array::STREAM_IDS, "sets the streaming top's memory port: add --stream")?;
+    super::errors::writable("--out", &args.out)?;
     let cfg = args.array.config(8192);
     let (verilog, top) = super::synth::emit_design(&cfg, args.stream)?;
     std::fs::write(&args.out, &verilog).with_context(|| format!("cannot write {}", args.out.display()))?;

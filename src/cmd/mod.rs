@@ -1,4 +1,5 @@
 pub mod array;
+pub mod errors;
 pub mod eval;
 pub mod export;
 pub mod generate;

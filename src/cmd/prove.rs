@@ -117,9 +117,11 @@ pub fn run(args: ProveArgs) -> anyhow::Result<()> {
     if args.break_lane.is_some() && args.block != Block::Array {
         anyhow::bail!("--break-lane breaks a lane of the array: use it with --block array");
     }
+    let jobs = jobs(&args)?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
     let flow = fpga::Flow::from_env();
     let mut records = vec![];
-    for (i, job) in jobs(&args)?.iter().enumerate() {
+    for (i, job) in jobs.iter().enumerate() {
         let dir = args.out.join(format!("{:?}-{i}", args.block).to_lowercase());
         let pb = super::spinner(format!("proving {}", job.name));
         let rec = flow.prove(job, &dir).with_context(|| format!("proof of {}", job.name));

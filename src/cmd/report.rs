@@ -13,6 +13,7 @@ use reports::{Figure, ReportInputs};
 use sim::RunRecord;
 
 use super::array::ArrayArgs;
+use super::errors::{positive, writable_dir, Given};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct ReportArgs {
@@ -36,7 +37,8 @@ pub struct ReportArgs {
     /// DRAM bandwidths: ddr4 (19.2 GB/s), lpddr5 (51.2), hbm2e (460.8) or a number of GB/s.
     #[arg(long, value_delimiter = ',', default_value = "ddr4,lpddr5,hbm2e")]
     pub bandwidth: Vec<String>,
-    /// Decode context position (default 512, capped at the model's seq_len).
+    /// Decode context position: the earlier positions whose K and V a token reads (default 512,
+    /// or the model's seq_len - 1 when shorter; at most seq_len - 1).
     #[arg(long)]
     pub context: Option<usize>,
     /// Prompt length of the prefill figures (default 128).
@@ -84,6 +86,12 @@ pub fn resolve_model(spec: &str) -> anyhow::Result<ResolvedModel> {
         return Ok(ResolvedModel { name: spec.into(), config: shape.config, weights: None });
     }
     let source = ModelSource::parse(spec)?;
+    if let ModelSource::Path(p) = &source {
+        if !p.exists() {
+            let known: Vec<&str> = golden::synthetic::shapes().iter().map(|s| s.name).collect();
+            anyhow::bail!("--model {spec} is neither a shape name ({}) nor an existing checkpoint file or folder", known.join(", "));
+        }
+    }
     if let ModelSource::Synthetic { shape, .. } = &source {
         let s = golden::synthetic::shape(shape)?;
         if !s.runnable {
@@ -152,8 +160,25 @@ fn synthesize(cfg: &ArrayConfig, targets: &[Target], baseline: bool) -> anyhow::
 
 /// `RxL` -> (rows, lanes).
 fn parse_rxl(s: &str) -> anyhow::Result<(usize, usize)> {
-    let (r, l) = s.split_once(['x', 'X']).with_context(|| format!("array `{s}`: write it as ROWSxLANES, e.g. 4x16"))?;
-    Ok((r.trim().parse().with_context(|| format!("rows in `{s}`"))?, l.trim().parse().with_context(|| format!("lanes in `{s}`"))?))
+    let bad = || anyhow::anyhow!("--lut-sweep array `{s}`: write it as ROWSxLANES, e.g. 4x16");
+    let (r, l) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    Ok((r.trim().parse().map_err(|_| bad())?, l.trim().parse().map_err(|_| bad())?))
+}
+
+/// A count option in `1..=max` (the model's context).
+pub fn in_context(option: &str, v: usize, max: usize) -> anyhow::Result<usize> {
+    if v == 0 || v > max {
+        anyhow::bail!("{option} {v} is outside 1..={max}, the model's context");
+    }
+    Ok(v)
+}
+
+/// A decode context position: it must leave room for the token being decoded.
+pub fn context_position(v: Option<usize>, seq_len: usize) -> anyhow::Result<Option<usize>> {
+    match v {
+        Some(p) if p >= seq_len => anyhow::bail!("--context {p} is past the model's context of {seq_len} tokens; give 0..={}", seq_len - 1),
+        _ => Ok(v),
+    }
 }
 
 /// A run record written by `tern generate --record`.
@@ -162,20 +187,37 @@ fn read_run_record(p: &std::path::Path) -> anyhow::Result<RunRecord> {
     serde_json::from_str(&text).with_context(|| format!("{} is not a run record of `tern generate --record`", p.display()))
 }
 
-pub fn run(a: ReportArgs) -> anyhow::Result<()> {
+pub fn run(a: ReportArgs, given: &Given) -> anyhow::Result<()> {
+    a.numerics.check(given)?;
+    if let Some(c) = a.clock_mhz {
+        positive("--clock-mhz", c, "MHz")?;
+    }
+    let bandwidths = a.bandwidth.iter().map(|b| reports::bandwidth(b)).collect::<Result<Vec<_>, _>>()?;
+    let lut_sweep = a.lut_sweep.iter().map(|s| parse_rxl(s).map(|rl| (s, rl))).collect::<anyhow::Result<Vec<_>>>()?;
+    writable_dir("--out", &a.out)?;
     let m = resolve_model(&a.model)?;
+    let seq_len = m.config.seq_len;
     let cfg = a.array.config_for(&m.config);
     cfg.validate()?;
+    let mut lut_configs = vec![];
+    for (spec, (rows, lanes)) in lut_sweep {
+        let c = ArrayConfig { rows, lanes, pipeline_depth: cfg.pipeline_depth.min(lanes), ..cfg.clone() };
+        c.validate().with_context(|| format!("--lut-sweep {spec}"))?;
+        lut_configs.push(c);
+    }
     let mut inputs = ReportInputs::new(&m.name, m.config.clone(), cfg.clone());
     inputs.clock_mhz = a.clock_mhz;
-    inputs.context = a.context;
-    inputs.prompt_tokens = a.prompt_tokens;
+    inputs.context = context_position(a.context, seq_len)?;
+    inputs.prompt_tokens = a.prompt_tokens.map(|p| in_context("--prompt-tokens", p, seq_len)).transpose()?;
+    if let Some(n) = a.cosim_tokens {
+        in_context("--cosim-tokens", n, seq_len)?;
+    }
     inputs.nonzero_fraction = m.nonzero_fraction();
     inputs.storage = match a.numerics.numerics {
         super::generate::NumericsArg::Float => reports::roofline::Storage::FLOAT,
         super::generate::NumericsArg::Int => reports::roofline::Storage::int(a.numerics.kv_bits()),
     };
-    inputs.bandwidths = a.bandwidth.iter().map(|b| reports::bandwidth(b)).collect::<Result<_, _>>()?;
+    inputs.bandwidths = bandwidths;
     for p in &a.stream_record {
         let run = read_run_record(p)?;
         if run.stream.is_none() {
@@ -205,9 +247,7 @@ pub fn run(a: ReportArgs) -> anyhow::Result<()> {
     inputs.synth = synth;
     inputs.pnr = pnr;
     inputs.baseline_synth = baseline;
-    for spec in &a.lut_sweep {
-        let (rows, lanes) = parse_rxl(spec)?;
-        let c = ArrayConfig { rows, lanes, pipeline_depth: cfg.pipeline_depth.min(lanes), ..cfg.clone() };
+    for c in lut_configs {
         let (rec, _, _) = synthesize(&c, &[Target::Xc7], false)?;
         inputs.lut_sweep.extend(rec.into_iter().map(|r| (c.clone(), r)));
     }

@@ -50,14 +50,24 @@ pub struct SizeArgs {
     pub json: bool,
 }
 
-pub fn run(a: SizeArgs) -> anyhow::Result<()> {
+pub fn run(a: SizeArgs, given: &super::errors::Given) -> anyhow::Result<()> {
+    if let Some(opt) = given.first(&["targets"]).filter(|_| a.no_synth) {
+        anyhow::bail!("{opt} names what to synthesize: drop --no-synth");
+    }
+    if let Some(c) = a.clock_mhz {
+        super::errors::positive("--clock-mhz", c, "MHz")?;
+    }
+    if a.pipeline_depth == 0 {
+        anyhow::bail!("--pipeline-depth 0 must be at least 1");
+    }
+    let bandwidth = reports::bandwidth(&a.bandwidth)?;
     // clap requires one of the two; a given clock is modeled, a measured Fmax measured
     let (mhz, source) = super::synth::clock_of(a.fmax_from.as_deref(), a.clock_mhz.unwrap_or_default(), "size", None)?;
     let clock_mhz = Figure::from_record(mhz, "MHz", &source);
     let m = resolve_model(&a.model)?;
     let goal = SizeGoal {
         config: m.config.clone(),
-        bandwidth: reports::bandwidth(&a.bandwidth)?,
+        bandwidth,
         clock_mhz,
         packing: a.packing.into(),
         pipeline_depth: a.pipeline_depth,

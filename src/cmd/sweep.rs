@@ -38,7 +38,8 @@ pub struct SweepArgs {
     /// DRAM bandwidths (presets ddr4, lpddr5, hbm2e, or GB/s).
     #[arg(long, value_delimiter = ',', default_value = "ddr4,lpddr5,hbm2e")]
     pub bandwidth: Vec<String>,
-    /// Decode context position (default 512, capped at the model's seq_len).
+    /// Decode context position (default 512, or the model's seq_len - 1 when shorter; at most
+    /// seq_len - 1).
     #[arg(long)]
     pub context: Option<usize>,
     /// Folder for the sweep files.
@@ -47,16 +48,16 @@ pub struct SweepArgs {
 }
 
 pub fn run(a: SweepArgs) -> anyhow::Result<()> {
-    if !(a.clock_mhz.is_finite() && a.clock_mhz > 0.0) {
-        anyhow::bail!("--clock-mhz {} must be a positive frequency", a.clock_mhz);
-    }
+    super::errors::positive("--clock-mhz", a.clock_mhz, "MHz")?;
     if a.rows.is_empty() || a.lanes.is_empty() {
         anyhow::bail!("give at least one --rows and one --lanes value");
     }
-    let m = resolve_model(&a.model)?;
     let bandwidths = a.bandwidth.iter().map(|b| reports::bandwidth(b)).collect::<Result<Vec<_>, _>>()?;
+    super::errors::writable_dir("--out", &a.out)?;
+    let m = resolve_model(&a.model)?;
     let max_k = golden::LinearKind::ALL.iter().map(|&k| m.config.linear_shape(k).1).max().unwrap_or(1);
-    let context = a.context.unwrap_or(reports::report::DEFAULT_CONTEXT).min(m.config.seq_len.saturating_sub(1));
+    let context = super::report::context_position(a.context, m.config.seq_len)?;
+    let context = context.unwrap_or(reports::report::DEFAULT_CONTEXT).min(m.config.seq_len.saturating_sub(1));
     let nonzero = m.nonzero_fraction().map_or(reports::report::DEFAULT_NONZERO_FRACTION, |f| f.value);
     let setup = SweepSetup { config: m.config.clone(), clock_mhz: Figure::modeled(a.clock_mhz, "MHz", "given clock"), context, nonzero_fraction: nonzero };
     let flow = Flow::from_env();

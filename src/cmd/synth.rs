@@ -71,8 +71,39 @@ pub struct SynthArgs {
     pub no_cache: bool,
 }
 
+/// Refuses options the target ignores and a part or clock nextpnr would refuse, before Yosys.
+fn check_options(args: &SynthArgs, given: &super::errors::Given) -> anyhow::Result<()> {
+    let t = args.target;
+    let pnr = t.has_place_and_route();
+    given.refuse_unless(args.verilog.is_none(), &super::array::ARRAY_IDS, "sets the generated array: drop --verilog to synthesize it")?;
+    given.refuse_unless(args.stream, &super::array::STREAM_IDS, "sets the streaming top's memory port: add --stream")?;
+    if args.no_pnr && !pnr {
+        anyhow::bail!("--no-pnr: {t} has no place and route; drop it");
+    }
+    given.refuse_unless(pnr && !args.no_pnr, &["freq"], "constrains place and route: use it with --target ice40 or ecp5 (without --no-pnr)")?;
+    given.refuse_unless(pnr && !args.no_pnr, &["seed"], "seeds the placer: use it with --target ice40 or ecp5 (without --no-pnr)")?;
+    given.refuse_unless(t == Target::Ice40, &["ice40_device", "ice40_package"], "sets the iCE40 part: use it with --target ice40")?;
+    given.refuse_unless(t == Target::Ecp5, &["ecp5_size", "ecp5_speed", "ecp5_package"], "sets the ECP5 part: use it with --target ecp5")?;
+    if pnr && !args.no_pnr {
+        pnr_options(args, true).check(t)?;
+    }
+    Ok(())
+}
+
+/// The place-and-route options the arguments describe.
+fn pnr_options(args: &SynthArgs, flatten: bool) -> PnrOptions {
+    PnrOptions {
+        synth: SynthOptions { flatten, ice40_device: args.ice40_device },
+        freq_mhz: args.freq,
+        ice40_package: args.ice40_package.clone(),
+        ecp5: Ecp5Part { size: args.ecp5_size.clone(), speed: args.ecp5_speed, package: args.ecp5_package.clone() },
+        seed: args.seed,
+    }
+}
+
 /// Synthesize the given Verilog file, or the ternary array the array options describe.
-pub fn run(args: SynthArgs) -> anyhow::Result<()> {
+pub fn run(args: SynthArgs, given: &super::errors::Given) -> anyhow::Result<()> {
+    check_options(&args, given)?;
     let text = match (&args.verilog, &args.top) {
         (Some(path), Some(top)) => {
             let verilog = std::fs::read_to_string(path).with_context(|| format!("cannot read Verilog file {}", path.display()))?;
@@ -160,22 +191,9 @@ struct Run {
 fn run_one(flow: &Flow, verilog: &str, top: &str, args: &SynthArgs, flatten: bool, array: Option<&hdl::ArrayConfig>) -> anyhow::Result<Run> {
     let macs = array.map(|c| c.rows * c.lanes);
     let design = array.cloned();
-    let synth_opts = SynthOptions {
-        flatten,
-        ice40_device: args.ice40_device,
-    };
+    let opts = pnr_options(args, flatten);
+    let synth_opts = opts.synth.clone();
     if args.target.has_place_and_route() && !args.no_pnr {
-        let opts = PnrOptions {
-            synth: synth_opts.clone(),
-            freq_mhz: args.freq,
-            ice40_package: args.ice40_package.clone(),
-            ecp5: Ecp5Part {
-                size: args.ecp5_size.clone(),
-                speed: args.ecp5_speed,
-                package: args.ecp5_package.clone(),
-            },
-            seed: args.seed,
-        };
         let Some(cfg) = array else {
             let pnr = flow.place_and_route(verilog, top, args.target, &opts)?;
             return Ok(Run { synth: pnr.synth.clone(), pnr: Some(pnr), macs, design });

@@ -424,15 +424,15 @@ pub fn save(model: &Model, dir: &Path, layout: HfLayout) -> Result<()> {
         }
     }
 
-    std::fs::create_dir_all(dir).map_err(|e| GoldenError::io(dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| GoldenError::write(dir, e))?;
     let views = out
         .iter()
         .map(|(k, (dt, shape, data))| Ok((k.clone(), safetensors::tensor::TensorView::new(*dt, shape.clone(), data).map_err(|e| unwritable(e.to_string()))?)))
         .collect::<Result<Vec<_>>>()?;
     let bytes = safetensors::serialize(views, &None).map_err(|e| unwritable(e.to_string()))?;
     let st = dir.join("model.safetensors");
-    std::fs::write(&st, bytes).map_err(|e| GoldenError::io(&st, e))?;
+    std::fs::write(&st, bytes).map_err(|e| GoldenError::write(&st, e))?;
     let cj = dir.join("config.json");
     let json = serde_json::to_string_pretty(&hc).expect("config serializes");
-    std::fs::write(&cj, json).map_err(|e| GoldenError::io(&cj, e))
+    std::fs::write(&cj, json).map_err(|e| GoldenError::write(&cj, e))
 }

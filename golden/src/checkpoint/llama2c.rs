@@ -226,5 +226,5 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>> {
 
 pub fn save(model: &Model, path: &Path) -> Result<()> {
     let bytes = to_bytes(model)?;
-    std::fs::write(path, bytes).map_err(|e| GoldenError::io(path, e))
+    std::fs::write(path, bytes).map_err(|e| GoldenError::write(path, e))
 }

@@ -23,6 +23,9 @@ pub enum ModelSource {
 
 impl ModelSource {
     pub fn parse(spec: &str) -> Result<ModelSource> {
+        if spec.trim().is_empty() {
+            return Err(GoldenError::BadRequest("--model is empty; give a checkpoint path or synthetic:NAME (see tern shapes)".into()));
+        }
         let Some(rest) = spec.strip_prefix("synthetic:") else {
             return Ok(ModelSource::Path(spec.into()));
         };

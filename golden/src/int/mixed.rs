@@ -59,6 +59,16 @@ fn fixed_value(f: ops::Fixed) -> f64 {
     f.mant as f64 * 2f64.powi(f.exp)
 }
 
+/// Which norm of the model: one of a layer's four, or the final one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NormSite {
+    Attn(usize),
+    AttnSub(usize),
+    Ffn(usize),
+    FfnSub(usize),
+    Final,
+}
+
 /// The float pass's hooks: the int model whose tables they use and the op they swap in.
 pub struct Hooks<'m> {
     pub int: &'m IntModel,
@@ -85,15 +95,15 @@ impl<'m> Hooks<'m> {
         }
     }
 
-    /// The norm of layer `layer` (`which`: 0 attn, 1 attn sub, 2 ffn, 3 ffn sub; `None`: the
-    /// final norm) in the int profile, dequantized: `q_j * T`.
-    pub fn norm(&mut self, layer: Option<usize>, which: usize, x: &[f32], out: &mut [f32]) {
-        let norm: &IntNorm = match layer {
-            None => &self.int.final_norm,
-            Some(l) => {
-                let il = &self.int.layers[l];
-                [&il.attn_norm, &il.attn_sub_norm, &il.ffn_norm, &il.ffn_sub_norm][which]
-            }
+    /// The norm at `site` in the int profile, dequantized: `q_j * T`.
+    pub fn norm(&mut self, site: NormSite, x: &[f32], out: &mut [f32]) {
+        let l = |l: usize| &self.int.layers[l];
+        let norm: &IntNorm = match site {
+            NormSite::Attn(i) => &l(i).attn_norm,
+            NormSite::AttnSub(i) => &l(i).attn_sub_norm,
+            NormSite::Ffn(i) => &l(i).ffn_norm,
+            NormSite::FfnSub(i) => &l(i).ffn_sub_norm,
+            NormSite::Final => &self.int.final_norm,
         };
         // 24 fraction bits in an i64: any |x| below 2^39
         let frac = 24;
