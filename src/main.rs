@@ -31,7 +31,7 @@ enum Command {
     Hdl(cmd::hdl::HdlArgs),
     /// Synthesize Verilog with Yosys (xc7, ice40, ecp5, asic); Fmax from nextpnr for ice40/ecp5.
     Synth(cmd::synth::SynthArgs),
-    /// Prove a generated block (array, decoders) equal to an independent specification.
+    /// Prove a generated block (array, decoders, head argmax) equal to an independent specification.
     Prove(cmd::prove::ProveArgs),
     /// Every command and its options, one `COMMAND --OPTION` a line (for the CLI's own tests).
     #[command(hide = true)]

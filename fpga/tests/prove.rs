@@ -119,3 +119,19 @@ fn a_flipped_lane_sign_is_caught_with_a_counterexample() {
         assert!(vcd.contains("$var") && vcd.contains("res_data"), "VCD without the results");
     }
 }
+
+/// The LM head's running argmax (the chip unit built so far) at its smallest size, and the
+/// same unit with ties going to the higher index (`>=`), which the proof catches.
+#[test]
+fn head_argmax_and_a_tie_bug() {
+    let (rec, _d) = prove("argmax", spec::argmax_proof().unwrap(), spec::GOLD_TOP, spec::GATE_TOP);
+    assert_eq!(rec.verdict, Verdict::Proven, "{rec:?}");
+    let [gold, gate] = spec::argmax_proof().unwrap();
+    let from = "($signed(logit) > $signed(best_q$q))";
+    assert!(gate.contains(from), "the argmax's compare changed shape");
+    let broken = gate.replacen(from, "($signed(logit) >= $signed(best_q$q))", 1);
+    let (rec, _d) = prove("argmax >=", [gold, broken], spec::GOLD_TOP, spec::GATE_TOP);
+    assert_eq!(rec.verdict, Verdict::Counterexample);
+    let last = rec.counterexample.unwrap().trace.pop().unwrap();
+    assert_eq!(last.differs.iter().map(|d| d.0.as_str()).collect::<Vec<_>>(), vec!["index"], "{last:?}");
+}

@@ -76,6 +76,20 @@ impl<const W: usize, const IW: usize> Logic for Argmax<W, IW> {
     }
 }
 
+/// Module name of [`argmax_verilog`].
+pub const ARGMAX_MODULE: &str = "tern_argmax";
+
+/// The Verilog of the smallest argmax unit, 8-bit logits and 4-bit indices (16 logits a
+/// start), alone (for its proof).
+pub fn argmax_verilog() -> Result<String, crate::HdlError> {
+    let mut u = Argmax::<8, 4>::default();
+    u.connect_all();
+    check_all(&u).map_err(|e| crate::HdlError::Check(format!("{e:?}")))?;
+    let mut defines = ModuleDefines::default();
+    u.accept(ARGMAX_MODULE, &mut defines);
+    Ok(defines.defines())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

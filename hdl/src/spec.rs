@@ -13,6 +13,8 @@
 //! * [`base3_decoder_spec`]: a lookup table of the 243 base-3 codes, enumerated from the
 //!   weights (not decoded from the bytes); unused codes give zero weights.
 //! * [`port_decoder_spec`]: the stream top's base-3 to 2-bit code ROM as the same table.
+//! * [`argmax_spec`]: the LM head's running argmax (first index of the largest logit since
+//!   `start`), compared within its contract of 16 logits a start.
 //! * [`masked_wrapper`]: the proof's two sides wrap the spec and the block alike; `res_data`
 //!   is compared only when `res_valid` is high (the interface contract: the result bus is
 //!   read in that cycle).
@@ -208,6 +210,48 @@ pub fn masked_wrapper(cfg: &ArrayConfig, name: &str, inner: &str) -> String {
         n - 1
     );
     v
+}
+
+/// Module name of [`argmax_spec`].
+pub const ARGMAX_SPEC: &str = "tern_argmax_spec";
+
+/// Spec of the LM head's running argmax at 8-bit logits and 4-bit indices: after `start`, the
+/// first index of the largest logit so far (a "seen" flag marks the first, not the count),
+/// and how many logits came.
+pub fn argmax_spec() -> String {
+    format!(
+        "module {ARGMAX_SPEC}(\n    input wire clock,\n    input wire start,\n    input wire valid,\n    \
+         input wire signed [7:0] logit,\n    output wire signed [7:0] best,\n    output wire [3:0] index,\n    \
+         output wire [3:0] count\n);\n    reg signed [7:0] b;\n    reg [3:0] i;\n    reg [3:0] n;\n    reg seen;\n    \
+         always @(posedge clock) begin\n        if (start) begin b <= 0; i <= 0; n <= 0; seen <= 0; end\n        \
+         else if (valid) begin\n            if (!seen || logit > b) begin b <= logit; i <= n; end\n            \
+         seen <= 1; n <= n + 1;\n        end\n    end\n    assign best = b;\n    assign index = i;\n    assign count = n;\nendmodule\n"
+    )
+}
+
+/// A wrapper `name` around an argmax module `inner` that shows its outputs only within the
+/// unit's contract, at most 16 logits (2^4 indices) after a start; zero after that. Both
+/// sides of the proof get the same wrapper.
+fn argmax_wrapper(name: &str, inner: &str) -> String {
+    format!(
+        "module {name}(\n    input wire clock,\n    input wire start,\n    input wire valid,\n    \
+         input wire signed [7:0] logit,\n    output wire signed [7:0] best,\n    output wire [3:0] index,\n    \
+         output wire [3:0] count\n);\n    wire signed [7:0] b;\n    wire [3:0] i;\n    wire [3:0] n;\n    \
+         {inner} unit(.clock(clock), .start(start), .valid(valid), .logit(logit), .best(b), .index(i), .count(n));\n    \
+         reg [4:0] taken;\n    reg beyond;\n    \
+         always @(posedge clock) begin\n        if (start) begin taken <= 0; beyond <= 0; end\n        \
+         else if (valid) begin if (taken == 5'd16) beyond <= 1; else taken <= taken + 1; end\n    end\n    \
+         assign best = beyond ? 8'sd0 : b;\n    assign index = beyond ? 4'd0 : i;\n    assign count = beyond ? 4'd0 : n;\nendmodule\n"
+    )
+}
+
+/// The two sides of the argmax proof (tops [`GOLD_TOP`], [`GATE_TOP`]).
+pub fn argmax_proof() -> Result<[String; 2], HdlError> {
+    let block = crate::argmax::argmax_verilog()?;
+    Ok([
+        argmax_spec() + &argmax_wrapper(GOLD_TOP, ARGMAX_SPEC),
+        block + &argmax_wrapper(GATE_TOP, crate::argmax::ARGMAX_MODULE),
+    ])
 }
 
 /// Top module of the specification side of a proof.

@@ -20,7 +20,7 @@ pub enum Block {
     Vector,
     /// The chip's attention unit (not built yet).
     Attention,
-    /// The chip's LM head (not built yet).
+    /// The chip's LM head: its running argmax (the unit built so far), 8-bit logits, 16 a start.
     Head,
 }
 
@@ -106,7 +106,8 @@ fn jobs(args: &ProveArgs) -> anyhow::Result<Vec<fpga::ProofJob>> {
             v
         }
         Block::Stream => anyhow::bail!("tern_stream has no specification yet: prove its parts (--block array, --block decoder)"),
-        Block::Vector | Block::Attention | Block::Head => {
+        Block::Head => vec![job("head argmax, 8-bit logits, 4-bit index".into(), spec::argmax_proof()?, [spec::GOLD_TOP, spec::GATE_TOP])],
+        Block::Vector | Block::Attention => {
             let unit = format!("{:?}", args.block).to_lowercase();
             anyhow::bail!("the chip's {unit} unit has not been built yet: nothing to prove")
         }
