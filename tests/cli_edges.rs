@@ -311,7 +311,10 @@ const ROW_SECONDS: u64 = 20;
 /// Runs `tern args`, killed after [`ROW_SECONDS`] (then `None`).
 fn run_bounded(args: &[&str]) -> Option<std::process::Output> {
     use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tern")).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // in a folder of its own: default output paths (report/, sweep/, tern_array.v) land there
+    let cwd = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-edges-cwd");
+    std::fs::create_dir_all(&cwd).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tern")).args(args).current_dir(&cwd).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let start = std::time::Instant::now();
     while child.try_wait().unwrap().is_none() {
         if start.elapsed().as_secs() >= ROW_SECONDS {

@@ -106,9 +106,20 @@ pub fn writable(option: &str, path: &std::path::Path) -> anyhow::Result<()> {
     }
 }
 
-/// Creates an output folder (and its parents) before any long work.
+/// Refuses an output folder that cannot be made or written, before any long work, without
+/// leaving anything behind: the folder itself if it exists, else its nearest existing parent,
+/// must take a new entry.
 pub fn writable_dir(option: &str, dir: &std::path::Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot write {}: {e}; give {option} a folder that can be created", dir.display()))
+    let fail = |why: String| anyhow::anyhow!("cannot write {}: {why}; give {option} a folder that can be created", dir.display());
+    let base = dir.ancestors().find(|a| a.as_os_str().is_empty() || a.exists()).unwrap_or(dir);
+    let base = if base.as_os_str().is_empty() { std::path::Path::new(".") } else { base };
+    if !base.is_dir() {
+        return Err(fail(format!("{} is a file", base.display())));
+    }
+    let probe = base.join(format!(".tern-write-probe-{}", std::process::id()));
+    std::fs::create_dir(&probe).map_err(|e| fail(e.to_string()))?;
+    let _ = std::fs::remove_dir(&probe);
+    Ok(())
 }
 
 #[cfg(test)]
