@@ -104,6 +104,20 @@ pub fn check_shapes(w: &TernaryMatrix, x: &[i8], out: &[i32]) -> Result<usize, B
     Ok(x.len() / cols)
 }
 
+/// Sizes `acc` for `vectors` vectors of each matrix of a group and cuts it into one output
+/// slice per matrix, as [`BitLinearBackend::matmul_group`] takes them.
+pub fn group_outputs(acc: &mut Vec<i32>, rows: impl Iterator<Item = usize> + Clone, vectors: usize) -> Vec<&mut [i32]> {
+    acc.resize(rows.clone().map(|r| vectors * r).sum(), 0);
+    let mut outs = Vec::new();
+    let mut rest = &mut acc[..];
+    for r in rows {
+        let (a, tail) = rest.split_at_mut(vectors * r);
+        outs.push(a);
+        rest = tail;
+    }
+    outs
+}
+
 /// Rows handed to one rayon task.
 const ROWS_PER_TASK: usize = 32;
 

@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use crate::backend::{BitLinearBackend, MatmulSite};
+use crate::backend::{group_outputs, BitLinearBackend, MatmulSite};
 use crate::config::{ActQuant, Ffn, LinearKind, RopeStyle};
 use crate::error::{GoldenError, Result};
 use crate::int::mixed::{Hooks, IntOp, NormSite};
@@ -218,14 +218,7 @@ impl BitLinear<'_> {
         for (xi, qi) in input.chunks(k).zip(self.q.chunks_mut(k)) {
             scales.push(quantize(xi, qi, self.mode));
         }
-        self.acc.resize(ws.iter().map(|w| t * w.rows()).sum(), 0);
-        let mut accs: Vec<&mut [i32]> = Vec::with_capacity(G);
-        let mut rest = &mut self.acc[..];
-        for w in &ws {
-            let (a, r) = rest.split_at_mut(t * w.rows());
-            accs.push(a);
-            rest = r;
-        }
+        let mut accs = group_outputs(&mut self.acc, ws.iter().map(|w| w.rows()), t);
         self.backend.matmul_group(&sites, &ws, &self.q, &mut accs).map_err(GoldenError::Backend)?;
         for ((acc, w), out) in accs.iter().zip(&ws).zip(outs) {
             for ((a, y), &s) in acc.chunks(w.rows()).zip(out.chunks_mut(w.rows())).zip(&scales) {

@@ -114,17 +114,6 @@ mod tests {
         (best, u.index.val().index() as u64, u.count.val().index() as u64)
     }
 
-    /// golden's argmax: the first index of the largest value.
-    fn reference(x: &[i32]) -> usize {
-        let mut best = 0;
-        for (i, &v) in x.iter().enumerate().skip(1) {
-            if v > x[best] {
-                best = i;
-            }
-        }
-        best
-    }
-
     #[test]
     fn ties_keep_the_lower_index_and_negatives_compare_signed() {
         assert_eq!(run(&[-5, 7, 3, 7, -9]), (7, 1, 5));
@@ -138,7 +127,7 @@ mod tests {
             // small values make ties common
             let x: Vec<i32> = if small { x.iter().map(|v| v % 4).collect() } else { x };
             let (best, index, count) = run(&x);
-            let want = reference(&x);
+            let want = golden::int::ops::argmax(&x);
             prop_assert_eq!(index as usize, want);
             prop_assert_eq!(best, x[want] as i64);
             prop_assert_eq!(count as usize, x.len());

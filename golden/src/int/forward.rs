@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use super::ops::{self, norm_quantize, Fixed, IntNorm, NormScratch, ACT_FRAC, HIDDEN_FRAC, LOGIT_FRAC};
 use super::{IntModel, IntStats};
-use crate::backend::{BitLinearBackend, MatmulSite};
+use crate::backend::{group_outputs, BitLinearBackend, MatmulSite};
 use crate::config::{Ffn, LinearKind, Rounding, RopeStyle};
 use crate::error::{GoldenError, Result};
 use crate::ternary::TernaryMatrix;
@@ -227,14 +227,7 @@ impl IntBitLinear<'_> {
         for (xi, qi) in input.chunks(k).zip(self.q.chunks_mut(k)) {
             self.scales.push(norm_quantize(xi, in_frac, norm, self.rounding, qi, &mut self.scratch));
         }
-        self.acc.resize(ws.iter().map(|(w, _)| t * w.rows()).sum(), 0);
-        let mut accs: Vec<&mut [i32]> = Vec::with_capacity(G);
-        let mut rest = &mut self.acc[..];
-        for (w, _) in &ws {
-            let (a, r) = rest.split_at_mut(t * w.rows());
-            accs.push(a);
-            rest = r;
-        }
+        let mut accs = group_outputs(&mut self.acc, ws.iter().map(|(w, _)| w.rows()), t);
         let mats = ws.map(|(w, _)| w);
         self.backend.matmul_group(&sites, &mats, &self.q, &mut accs).map_err(GoldenError::Backend)?;
         for ((acc, (w, ws)), out) in accs.iter().zip(&ws).zip(outs) {

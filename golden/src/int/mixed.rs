@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ops::{self, IntNorm, NormScratch, ACT_FRAC, SCORE_FRAC};
+use super::convert::fixed_value;
 use super::IntModel;
 
 /// The ops of the int profile, as the float pass can swap them in one by one.
@@ -53,10 +54,6 @@ fn to_fixed(x: f32, frac: i32) -> i64 {
 
 fn from_fixed(v: i64, frac: i32) -> f32 {
     (v as f64 * 2f64.powi(-frac)) as f32
-}
-
-fn fixed_value(f: ops::Fixed) -> f64 {
-    f.mant as f64 * 2f64.powi(f.exp)
 }
 
 /// Which norm of the model: one of a layer's four, or the final one.
@@ -140,13 +137,18 @@ impl<'m> Hooks<'m> {
     pub fn kv(&mut self, x: &mut [f32]) {
         let hs = self.int.config.head_size();
         for head in x.chunks_mut(hs) {
-            self.v.clear();
-            self.v.extend(head.iter().map(|&h| to_fixed(h, ACT_FRAC)));
-            self.q.resize(hs, 0);
-            let m = ops::quantize_absmax(&self.v, self.int.kv_bits.qmax(), self.int.rounding, &mut self.q) as f64;
-            for (h, &q) in head.iter_mut().zip(&self.q) {
-                *h = (q as f64 * m / self.int.kv_bits.qmax() as f64 * 2f64.powi(-ACT_FRAC)) as f32;
-            }
+            self.through_codes(head, self.int.kv_bits.qmax());
+        }
+    }
+
+    /// `x` (Q20) quantized absmax to `[-qmax, qmax]` as the int profile does, and back.
+    fn through_codes(&mut self, x: &mut [f32], qmax: i64) {
+        self.v.clear();
+        self.v.extend(x.iter().map(|&h| to_fixed(h, ACT_FRAC)));
+        self.q.resize(x.len(), 0);
+        let m = ops::quantize_absmax(&self.v, qmax, self.int.rounding, &mut self.q) as f64;
+        for (h, &c) in x.iter_mut().zip(&self.q) {
+            *h = (c as f64 * m / qmax as f64 * 2f64.powi(-ACT_FRAC)) as f32;
         }
     }
 
@@ -163,13 +165,7 @@ impl<'m> Hooks<'m> {
 
     /// The int8 query of one head (the int profile quantizes q per head before the scores).
     pub fn query(&mut self, q: &mut [f32]) {
-        self.v.clear();
-        self.v.extend(q.iter().map(|&h| to_fixed(h, ACT_FRAC)));
-        self.q.resize(q.len(), 0);
-        let m = ops::quantize_absmax(&self.v, 127, self.int.rounding, &mut self.q) as f64;
-        for (h, &c) in q.iter_mut().zip(&self.q) {
-            *h = (c as f64 * m / 127.0 * 2f64.powi(-ACT_FRAC)) as f32;
-        }
+        self.through_codes(q, 127);
     }
 
     pub fn activation(&self, g: f32) -> f32 {

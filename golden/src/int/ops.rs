@@ -479,9 +479,7 @@ mod tests {
         assert_eq!(sat, 2);
     }
 
-    fn value(f: Fixed) -> f64 {
-        f.mant as f64 * 2f64.powi(f.exp)
-    }
+    use crate::int::convert::fixed_value as value;
 
     #[test]
     fn fixed_normalizes_and_multiplies() {
