@@ -80,11 +80,18 @@ impl Cache {
             what: "record for the cache".into(),
             detail: e.to_string(),
         })?;
-        let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| cache_error("create a file in", &dir, e))?;
-        tmp.write_all(&json).map_err(|e| cache_error("write", tmp.path(), e))?;
-        tmp.persist(&path).map_err(|e| cache_error("rename into", &path, e.error))?;
-        Ok(())
+        write_atomic(&path, &json).map_err(|e| cache_error("write", &path, e))
     }
+}
+
+/// Write `bytes` to `path` through a temporary file in the same directory renamed into place:
+/// a reader sees the old file or the whole new one, never a torn one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// SHA-256 (hex) of the parts, each length-prefixed so ("ab","c") != ("a","bc"),

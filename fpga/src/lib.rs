@@ -199,6 +199,13 @@ impl Flow {
         Ok(rec)
     }
 
+    /// Place and route `top` behind the serial pin wrapper ([`serial_wrapper`]): a generated
+    /// design's thousands of port bits fit no package; the Fmax measured is the design's own.
+    pub fn place_and_route_wrapped(&self, verilog: &str, top: &str, ports: &[WrapPort], target: Target, opts: &PnrOptions) -> Result<PnrRecord> {
+        let wrapped = format!("{verilog}{}", serial_wrapper(top, ports, "clk"));
+        self.place_and_route(&wrapped, WRAP_TOP, target, opts)
+    }
+
     /// Prove `job.gate` equal to its specification `job.gold`, writing the run's files to
     /// `dir` (see [`prove`]). Not cached: a proof is rerun every time.
     pub fn prove(&self, job: &ProofJob, dir: &std::path::Path) -> Result<ProofRecord> {

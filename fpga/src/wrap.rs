@@ -16,6 +16,13 @@ pub struct WrapPort {
     pub width: usize,
 }
 
+impl From<(&str, bool, usize)> for WrapPort {
+    /// (name, is input, width), as `hdl` lists a top's ports.
+    fn from((name, input, width): (&str, bool, usize)) -> Self {
+        WrapPort { name: name.into(), input, width }
+    }
+}
+
 /// Top module of the wrapper.
 pub const WRAP_TOP: &str = "tern_pnr_wrap";
 

@@ -246,10 +246,12 @@ pub mod row;
 pub(crate) mod sim;
 pub mod spec;
 pub mod stream;
+pub mod top;
 pub mod verilog;
 
 pub use chip::ChipConfig;
 pub use config::{ArrayConfig, Packing};
 pub use error::HdlError;
 pub use stream::emit_stream_verilog;
+pub use top::Top;
 pub use verilog::emit_verilog;

@@ -176,4 +176,4 @@ pub use harness::{CxxHarness, HarnessRun};
 pub use model::{Design, Model};
 pub use ports::{Direction, Port};
 pub use spec::{BuildSpec, VerilogSource, DEFAULT_FLAGS};
-pub use tool::{Verilator, VERILATOR_ENV};
+pub use tool::{installed, Verilator, VERILATOR_ENV};

@@ -38,6 +38,11 @@ fn resolve(binary: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// The Verilator builds use (`$VERILATOR` or the PATH's), checked to be version 5 or newer.
+pub fn installed() -> Result<Verilator> {
+    find(None, &crate::cache::default_cache_dir().join("verilator"))
+}
+
 /// Finds Verilator and checks it is version 5 or newer.
 ///
 /// `--version` runs a Perl wrapper (about 50 ms), so its answer is remembered in
