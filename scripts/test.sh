@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: installs the tools the tests need (Verilator, Chromium,
+# The whole test suite, from a fresh clone: installs the tools the tests need (Verilator, Chromium, Slurm,
 # Yosys, nextpnr; only what is missing), then runs every test of the workspace.
 # Tests read the real checkpoints in ../shared (or $TERN_SHARED_DIR) and fail without them.
 set -euo pipefail

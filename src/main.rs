@@ -23,8 +23,10 @@ enum Command {
     Export(cmd::export::ExportArgs),
     /// Latency, energy, area and scaling report of a model on an array (JSON, Markdown, HTML, SVG).
     Report(cmd::report::ReportArgs),
-    /// Many array shapes: LUTs vs tokens/s vs J/token, with the Pareto front.
+    /// Many array shapes x targets x bandwidths, locally or on Slurm: size vs tokens/s vs J/token, with the Pareto front.
     Sweep(cmd::sweep::SweepArgs),
+    /// Run one point of a planned sweep (what each local process and Slurm array task runs).
+    SweepPoint(cmd::sweep::SweepPointArgs),
     /// Propose the array that just reaches the decode roofline of a memory at a clock.
     Size(cmd::size::SizeArgs),
     /// Emit the ternary accumulate array as Verilog.
@@ -72,7 +74,8 @@ fn main() {
         Command::Prove(a) => cmd::prove::run(a),
         Command::Hdl(a) => cmd::hdl::run(a, &given),
         Command::Report(a) => cmd::report::run(a, &given),
-        Command::Sweep(a) => cmd::sweep::run(a),
+        Command::Sweep(a) => cmd::sweep::run(a, &given),
+        Command::SweepPoint(a) => cmd::sweep::run_point(a),
         Command::Size(a) => cmd::size::run(a, &given),
         Command::Options => {
             cmd::errors::print_options(&command());

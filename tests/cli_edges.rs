@@ -186,13 +186,35 @@ fn rows(f: &Files) -> Vec<Row> {
     row(s, "lanes", &["--lanes", "1025"], "lanes = 1025 is above the supported maximum 1024");
     row(s, "packing", &["--packing", "3bit"], "invalid value '3bit' for '--packing");
     row(s, "pipeline-depth", &["--pipeline-depth", "0"], "pipeline_depth must be at least 1");
-    row(s, "synth", &["--synth", "--synth"], "cannot be used multiple times");
+    row(s, "target", &["--target", "gpu"], "invalid value 'gpu' for '--target");
+    row(s, "no-pnr", &["--no-pnr", "--target", "xc7"], "--no-pnr turns off place and route: use it with --target ice40 or ecp5");
+    row(s, "cosim", &["--cosim", "--model", "70b"], "shape-only");
+    row(s, "executor", &["--executor", "ssh"], "invalid value 'ssh' for '--executor");
+    row(s, "jobs", &["--jobs", "0"], "--jobs 0: give at least 1");
+    row(s, "jobs", &["--jobs", "2", "--executor", "slurm"], "--jobs sizes the local pool");
+    row(s, "cache", &["--cache", unwritable], "cannot write /proc/nope/out");
+    row(s, "plan", &["--plan", "--plan"], "cannot be used multiple times");
+    row(s, "partition", &["--partition", "hw"], "--partition sets the Slurm job: add --executor slurm");
+    row(s, "time", &["--time", "01:00:00"], "--time sets the Slurm job: add --executor slurm");
+    row(s, "mem", &["--mem", "4G"], "--mem sets the Slurm job: add --executor slurm");
+    row(s, "cpus-per-task", &["--cpus-per-task", "0", "--executor", "slurm"], "--cpus-per-task 0: give at least 1");
+    row(s, "cpus-per-task", &["--cpus-per-task", "1"], "--cpus-per-task sets the Slurm job: add --executor slurm");
+    row(s, "max-running", &["--max-running", "0", "--executor", "slurm"], "--max-running 0: give at least 1");
+    row(s, "sbatch-arg", &["--sbatch-arg", "--account=x"], "--sbatch-arg sets the Slurm job: add --executor slurm");
+    row(s, "poll-seconds", &["--poll-seconds", "0", "--executor", "slurm"], "--poll-seconds");
+    row(s, "tern", &["--tern", "/nonexistent/tern", "--out", unwritable], "cannot write /proc/nope/out");
     for v in ["0", "nan", "inf"] {
         row(s, "clock-mhz", &["--clock-mhz", v], "--clock-mhz");
     }
     row(s, "bandwidth", &["--bandwidth", "ddr9"], "unknown bandwidth `ddr9`");
     row(s, "context", &["--context", "600"], "--context 600 is past the model's context of 512 tokens");
     row(s, "out", &["--out", unwritable], "cannot write /proc/nope/out");
+
+    // sweep-point
+    let q = "sweep-point";
+    row(q, "plan", &["--plan", "/nonexistent/jobs.json", "--index", "0"], "/nonexistent/jobs.json");
+    row(q, "plan", &["--plan", &f.text, "--index", "0"], "is not a sweep plan `tern sweep` wrote");
+    row(q, "index", &["--plan", &f.text, "--index", "x"], "invalid value 'x' for '--index");
 
     // size
     let z = "size";

@@ -225,15 +225,17 @@ pub fn report_plots(r: &Report) -> Result<Vec<Plot>> {
     Ok(vec![scaling_plot(r)?, energy_plot(r)?, luts_plot(r)?])
 }
 
-/// The sweep's Pareto front: LUTs against tokens/s (left) and J/token (right), one colour per
-/// bandwidth; Pareto-optimal points are joined by a line.
+/// The sweep's Pareto front: size against tokens/s (left) and J/token (right), one colour per
+/// target and bandwidth; Pareto-optimal points are joined by a line.
 pub fn pareto_plot(points: &[SweepPoint], model: &str) -> Result<Plot> {
+    let series = |p: &SweepPoint| format!("{} {}", p.target, p.bandwidth);
     let mut bws: Vec<String> = vec![];
     for p in points {
-        if !bws.contains(&p.bandwidth) {
-            bws.push(p.bandwidth.clone());
+        if !bws.contains(&series(p)) {
+            bws.push(series(p));
         }
     }
+    let size_unit = if points.iter().all(|p| p.target == "asic") { "NAND2 eq" } else if points.iter().any(|p| p.target == "asic") { "LUTs / NAND2 eq (asic)" } else { "LUTs" };
     let svg = svg("pareto", |root| {
         let (left, right) = root.split_horizontally(450);
         let x = log_range(points.iter().map(|p| p.luts.value));
@@ -246,15 +248,15 @@ pub fn pareto_plot(points: &[SweepPoint], model: &str) -> Result<Plot> {
             let (lo, hi) = points.iter().map(get).fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
             let span = format!("{} .. {}", crate::figure::format_value(lo), crate::figure::format_value(hi));
             let mut c = ChartBuilder::on(area)
-                .caption(format!("{model}: LUTs vs {ylabel} ({span})"), ("sans-serif", 14))
+                .caption(format!("{model}: {size_unit} vs {ylabel} ({span})"), ("sans-serif", 14))
                 .margin(10)
                 .x_label_area_size(36)
                 .y_label_area_size(60)
                 .build_cartesian_2d(x.clone().log_scale(), y.log_scale())?;
-            c.configure_mesh().x_desc("LUTs (xc7)").x_label_formatter(&round_label).y_desc(ylabel).y_label_formatter(&round_label).draw()?;
+            c.configure_mesh().x_desc(size_unit).x_label_formatter(&round_label).y_desc(ylabel).y_label_formatter(&round_label).draw()?;
             for (i, bw) in bws.iter().enumerate() {
                 let color = SERIES[i % SERIES.len()];
-                let mine: Vec<&SweepPoint> = points.iter().filter(|p| &p.bandwidth == bw).collect();
+                let mine: Vec<&SweepPoint> = points.iter().filter(|p| &series(p) == bw).collect();
                 c.draw_series(mine.iter().map(|p| Circle::new((p.luts.value, get(p)), 3, color.mix(0.5).filled())))?;
                 let mut front: Vec<(f64, f64)> = mine.iter().filter(|p| p.pareto).map(|p| (p.luts.value, get(p))).collect();
                 front.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -269,5 +271,5 @@ pub fn pareto_plot(points: &[SweepPoint], model: &str) -> Result<Plot> {
         }
         Ok(())
     })?;
-    Ok(Plot { name: "pareto".into(), title: "Array sweep: LUTs vs tokens/s vs J/token per bandwidth".into(), svg })
+    Ok(Plot { name: "pareto".into(), title: "Array sweep: size vs tokens/s vs J/token per target and bandwidth".into(), svg })
 }

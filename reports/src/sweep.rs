@@ -1,5 +1,6 @@
-//! Array sweeps: one point per (array shape, bandwidth) with its LUTs, decode tokens/s and
-//! J/token, and the Pareto front (fewer LUTs, more tokens/s, less energy) per bandwidth.
+//! Array sweeps: one point per (array shape, target, bandwidth) with its size (LUTs, or NAND2
+//! equivalents on asic), clock, decode tokens/s and J/token, and the Pareto front (smaller,
+//! more tokens/s, less energy) per target and bandwidth.
 
 use golden::ModelConfig;
 use serde::{Deserialize, Serialize};
@@ -11,13 +12,20 @@ use crate::energy::{energy, op_counts, Design};
 use crate::figure::Figure;
 use crate::roofline::{decode_traffic, roofline, Bandwidth, Bound, Storage};
 
-/// One array at one bandwidth.
+/// One array on one target at one bandwidth.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepPoint {
     pub array: ArrayConfig,
+    /// xc7, ice40, ecp5 or asic: what `luts` counts.
+    pub target: String,
     pub bandwidth: String,
-    /// Measured by Yosys when the sweep synthesized the array, else the structural model.
+    /// The size: LUTs (NAND2 equivalents on asic), measured by Yosys when the sweep synthesized
+    /// the design, else the structural xc7 model.
     pub luts: Figure,
+    /// Measured resources of the synthesized design (none for the structural model).
+    pub resources: Option<fpga::Resources>,
+    /// The clock the rate is taken at: the measured Fmax after place and route, else given.
+    pub clock_mhz: Figure,
     pub cycles_per_token: Figure,
     pub tokens_per_s: Figure,
     pub bound: Bound,
@@ -49,8 +57,11 @@ pub fn sweep_points(s: &SweepSetup, array: &ArrayConfig, luts: &Figure, bandwidt
             let r = roofline(1.0, &cycles, &s.clock_mhz, traffic.total(), bw);
             SweepPoint {
                 array: array.clone(),
+                target: "xc7".into(),
                 bandwidth: bw.name.clone(),
                 luts: luts.clone(),
+                resources: None,
+                clock_mhz: s.clock_mhz.clone(),
                 cycles_per_token: cycles.clone(),
                 tokens_per_s: r.achieved_tokens_per_s,
                 bound: r.bound,
@@ -61,7 +72,7 @@ pub fn sweep_points(s: &SweepSetup, array: &ArrayConfig, luts: &Figure, bandwidt
         .collect()
 }
 
-/// `a` dominates `b`: no worse in LUTs, tokens/s and J/token, better in at least one.
+/// `a` dominates `b` (same target and bandwidth): no worse in size, tokens/s and J/token, better in at least one.
 fn dominates(a: &SweepPoint, b: &SweepPoint) -> bool {
     let (la, lb) = (a.luts.value, b.luts.value);
     let (ta, tb) = (a.tokens_per_s.value, b.tokens_per_s.value);
@@ -69,11 +80,11 @@ fn dominates(a: &SweepPoint, b: &SweepPoint) -> bool {
     la <= lb && ta >= tb && ea <= eb && (la < lb || ta > tb || ea < eb)
 }
 
-/// Set `pareto` on every point no other point of its bandwidth dominates.
+/// Set `pareto` on every point no other point of its target and bandwidth dominates.
 pub fn mark_pareto(points: &mut [SweepPoint]) {
     let flags: Vec<bool> = points
         .iter()
-        .map(|p| !points.iter().any(|q| q.bandwidth == p.bandwidth && dominates(q, p)))
+        .map(|p| !points.iter().any(|q| q.target == p.target && q.bandwidth == p.bandwidth && dominates(q, p)))
         .collect();
     for (p, f) in points.iter_mut().zip(flags) {
         p.pareto = f;

@@ -528,8 +528,10 @@ pub fn write_sweep(points: &[crate::sweep::SweepPoint], model: &str, dir: &Path)
         .map(|p| {
             vec![
                 label(&p.array).into(),
+                p.target.clone().into(),
                 p.bandwidth.clone().into(),
                 (&p.luts).into(),
+                (&p.clock_mhz).into(),
                 (&p.tokens_per_s).into(),
                 bound_name(p.bound).into(),
                 (&p.j_per_token).into(),
@@ -540,9 +542,9 @@ pub fn write_sweep(points: &[crate::sweep::SweepPoint], model: &str, dir: &Path)
     let doc = vec![
         Block::Heading(1, format!("tern sweep: {model}")),
         Block::Para(
-            "Decode tokens/s is the roofline of each array at each bandwidth; J/token is dynamic energy at 7nm (static power is not modeled), so it changes little between arrays: DRAM traffic, the same for every array, dominates it. Pareto: no other array at the same bandwidth has fewer LUTs, more tokens/s and less energy at once.".into(),
+            "Decode tokens/s is the roofline of each array at each bandwidth, at the array's measured Fmax where it was placed and routed, else at the given clock; J/token is dynamic energy at 7nm (static power is not modeled), so it changes little between arrays: DRAM traffic, the same for every array, dominates it. Size is LUTs (NAND2 equivalents on asic). Pareto: no other array of the same target and bandwidth is smaller, faster and less energy at once.".into(),
         ),
-        table(&["array", "bandwidth", "LUTs", "tokens/s", "bound", "J/token 7nm", "Pareto"], rows),
+        table(&["array", "target", "bandwidth", "size", "clock", "tokens/s", "bound", "J/token 7nm", "Pareto"], rows),
         Block::Plot(plot.clone()),
     ];
     Ok(vec![

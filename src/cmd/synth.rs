@@ -331,20 +331,16 @@ fn table(runs: &[Run], best: usize) -> String {
 /// The generated design's Verilog and top module: the bare array, or with `stream` the
 /// streaming top around it.
 pub fn emit_design(cfg: &hdl::ArrayConfig, stream: bool) -> anyhow::Result<(String, &'static str)> {
-    let verilog = if stream {
-        hdl::emit_stream_verilog(cfg).context("cannot generate the streaming top")?
-    } else {
-        hdl::emit_verilog(cfg).context("cannot generate the array")?
-    };
-    Ok((verilog, top_name(stream)))
+    let top = top_of(stream);
+    let verilog = top.emit(cfg).with_context(|| format!("cannot generate {}", top.module()))?;
+    Ok((verilog, top.module()))
 }
 
-/// The design's top module: the streaming top's or the bare array's.
-fn top_name(stream: bool) -> &'static str {
+fn top_of(stream: bool) -> hdl::Top {
     if stream {
-        hdl::stream::TOP_MODULE
+        hdl::Top::Stream
     } else {
-        hdl::verilog::TOP_MODULE
+        hdl::Top::Array
     }
 }
 
@@ -407,12 +403,6 @@ fn read_fmax(path: &std::path::Path) -> anyhow::Result<(f64, String, Value)> {
     Ok((mhz, source, v))
 }
 
-/// The top module and port list of the generated array (`stream` false) or streaming top.
-fn design_top(cfg: &hdl::ArrayConfig, stream: bool) -> (&'static str, Vec<(&'static str, bool, usize)>) {
-    let ports = if stream { hdl::stream::stream_ports(cfg) } else { hdl::verilog::top_ports(cfg) };
-    (top_name(stream), ports)
-}
-
 /// Place and route the array (or, with `stream`, the streaming top) for `target` behind fpga's
 /// serial pin wrapper (its thousands of port bits fit no package); the Fmax measured is the
 /// design's own.
@@ -424,8 +414,7 @@ pub fn place_and_route_design(
     target: Target,
     opts: &PnrOptions,
 ) -> fpga::Result<PnrRecord> {
-    let (top, ports) = design_top(cfg, stream);
-    let ports: Vec<fpga::WrapPort> = ports.into_iter().map(|(name, input, width)| fpga::WrapPort { name: name.into(), input, width }).collect();
-    let wrapped = format!("{verilog}{}", fpga::serial_wrapper(top, &ports, "clk"));
-    flow.place_and_route(&wrapped, fpga::WRAP_TOP, target, opts)
+    let top = top_of(stream);
+    let ports: Vec<fpga::WrapPort> = top.ports(cfg).into_iter().map(Into::into).collect();
+    flow.place_and_route_wrapped(verilog, top.module(), &ports, target, opts)
 }
