@@ -59,11 +59,15 @@
 //!   of the ternary and the FP16 design at the same array, clock and bandwidth, beside the
 //!   paper's Table 1 ratios (700M 2.08/1.18 vs 0.80/0.96 GB/ms; 1.3B 3.34/1.62 vs 1.14/0.97;
 //!   3B 7.89/5.07 vs 2.22/1.87; 70B 4.1x faster, 7.16x less memory).
-//! * **Sweep** ([`sweep`]): many arrays, each with its LUTs (Yosys or the model), decode
-//!   tokens/s per bandwidth and J/token, and the Pareto front per bandwidth.
+//! * **Sweep** ([`sweep`]): many arrays, each with its LUTs (Yosys or the model),
+//!   clock (nextpnr Fmax or the given clock), decode tokens/s per bandwidth and J/token, and the
+//!   Pareto front per target and bandwidth.
 //! * **Sizing** ([`size`]): the array with the fewest modeled xc7 LUTs whose own decode rate
 //!   (clock / modeled cycles) reaches the weight-stream roofline (bandwidth / ternary weight
 //!   bytes per token), with its memory port and tile FIFO sized (`tern size`).
+//! * **Die cost** ([`wafer`]): per node (45, 28, 16, 7 nm) the NAND2 and SRAM bitcell areas,
+//!   wafer price (CSET 2020) and defect density; dies per 300 mm wafer, negative binomial yield
+//!   and $ per good die.
 //!
 //! All constants, each with its source, are in [`constants::table`], which the report
 //! reproduces. Per-operation energies: BitNet, arXiv 2310.11453, Table 2 (FP32 add/mul 0.9/3.7
@@ -94,6 +98,7 @@ pub mod scaling;
 pub mod size;
 pub mod stream;
 pub mod sweep;
+pub mod wafer;
 pub mod write;
 
 pub use array::{array, ArrayConfig, Packing};
