@@ -225,9 +225,10 @@ fn cosim_takes_the_cycles_verilator_counts() {
     let config = golden::synthetic::shape("tinystories-1m").unwrap().config;
     let macs: usize = golden::LinearKind::ALL.iter().map(|&k| config.linear_shape(k)).map(|(n, k)| n * k).sum::<usize>() * config.n_layers;
     assert!(c.fract() == 0.0 && c >= (macs / 64) as f64, "{c} cycles for {macs} MACs on 64 lanes");
-    // the analytic model of the same point is within a quarter of the simulation
+    // the streaming top runs the array's schedule (the analytic model) plus the DRAM's latency
+    // at each dependent job: more cycles than the model, not many more (23,273 vs 18,712)
     let m = modeled["cycles_per_token"]["value"].as_f64().unwrap();
-    assert!((c / m - 1.0).abs() < 0.25, "co-simulated {c} cycles, modeled {m}");
+    assert!(c > m && c < 1.5 * m, "co-simulated {c} cycles, modeled {m}");
     let rate = measured["tokens_per_s"]["value"].as_f64().unwrap();
     assert!((rate - 100e6 / c).abs() <= 1e-6 * rate, "rate {rate} is not 100 MHz / {c} cycles");
 }
