@@ -9,8 +9,8 @@
 //! $ per die      = wafer price / dies per wafer;  $ per good die = $ per die / yield
 //! ```
 //!
-//! Cited per node: the 6T high-density SRAM bitcell, the foundry wafer price (CSET 2020) and,
-//! at 7 nm, the defect density. The NAND2 area at 45 and 7 nm is the open libraries' cell
+//! Cited per node: the 6T high-density SRAM bitcell, the wafer price (IBS 2014 for 40 and 28 nm,
+//! CSET 2020 for 16 and 7 nm) and, at 7 nm, the defect density. The NAND2 area at 45 and 7 nm is the open libraries' cell
 //! (NanGate45, ASAP7); between them it is interpolated on a power of the node name, and the
 //! defect density of the mature nodes is an assumption: those values are marked modeled.
 
@@ -24,7 +24,8 @@ use crate::{ReportError, Result};
 pub const WAFER_MM: f64 = 300.0;
 /// Negative binomial cluster parameter.
 pub const YIELD_ALPHA: f64 = 3.0;
-pub const CSET_2020: &str = "Khan & Mann, AI Chips: What They Are and Why They Matter, CSET 2020, foundry sale price per 300 mm wafer";
+pub const CSET_2020: &str = "Khan & Mann, AI Chips: What They Are and Why They Matter, CSET 2020, 300 mm wafer price";
+pub const IBS_2014: &str = "IBS 2014 wafer cost, 300 mm";
 pub const DIES_PER_WAFER_SOURCE: &str = "dies per wafer = pi (d/2)^2 / A - pi d / sqrt(2A), d = 300 mm (Hennessy & Patterson, 6th ed., sec. 1.6)";
 
 /// The process nodes with cited figures.
@@ -57,14 +58,14 @@ fn nand2_um2(nm: u32) -> Figure {
 /// The figures of node `nm` (45, 28, 16 or 7).
 pub fn node(nm: u32) -> Result<ProcessNode> {
     let (bitcell, bitcell_src, wafer) = match nm {
-        45 => (SRAM_BITCELL_UM2_45, "Nii et al., Renesas 45nm bulk 6T, ISQED 2013", Figure::cited(2274.0, "$", format!("{CSET_2020}: 40nm"))),
-        28 => (0.127, "Wu et al., TSMC 28nm HKMG 6T HD, VLSI 2009", Figure::cited(2891.0, "$", format!("{CSET_2020}: 28nm"))),
-        16 => (0.07, "Wu et al., TSMC 16nm FinFET 6T HD, IEDM 2013", Figure::cited(3984.0, "$", format!("{CSET_2020}: 16/12nm"))),
-        7 => (SRAM_BITCELL_UM2_7, "Wu et al., TSMC 7nm 6T HD, IEDM 2016", Figure::cited(9346.0, "$", format!("{CSET_2020}: 7nm"))),
+        45 => (SRAM_BITCELL_UM2_45, "Nii et al., Renesas 45nm bulk 6T, ISQED 2013", Figure::cited(1899.0, "$", format!("{IBS_2014}: 40nm"))),
+        28 => (0.127, "TSMC 28nm high-density 6T (published 0.120-0.127 um^2)", Figure::cited(2326.0, "$", format!("{IBS_2014}: 28nm"))),
+        16 => (0.074, "TSMC 16nm FinFET high-density 6T", Figure::cited(3984.0, "$", format!("{CSET_2020}: 16/12nm"))),
+        7 => (SRAM_BITCELL_UM2_7, "Wu et al., TSMC 7nm HD cell, IEDM 2016", Figure::cited(9346.0, "$", format!("{CSET_2020}: 7nm"))),
         _ => return Err(ReportError::BadInput(format!("no figures for a {nm} nm node: use one of 45, 28, 16, 7"))),
     };
     let defects = if nm == 7 {
-        Figure::cited(0.09, "/cm^2", "TSMC N7 defect density in volume production, TSMC Technology Symposium 2020")
+        Figure::cited(0.09, "/cm^2", "TSMC N7 defect density in volume production (VLSI 2019)")
     } else {
         Figure::modeled(0.05, "/cm^2", "assumed for a mature node (no per-node citation)")
     };
