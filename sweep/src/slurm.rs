@@ -71,16 +71,17 @@ pub fn write_script(dir: &Path, script: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// What to check when a Slurm command cannot run or fails.
+const HINT: &str = "is Slurm installed, the cluster up and SLURM_CONF set? (a one-node cluster: scripts/slurm-local.sh start)";
+
 fn run(program: &str, args: &[&str]) -> Result<String> {
     let line = format!("{program} {}", args.join(" "));
-    let out = Command::new(program).args(args).output().map_err(|e| SweepError::Slurm {
-        command: line.clone(),
-        detail: format!("{e}: is Slurm installed and SLURM_CONF set? (a one-node cluster: scripts/slurm-local.sh start)"),
-    })?;
+    let out = Command::new(program).args(args).output().map_err(|e| SweepError::Slurm { command: line.clone(), detail: format!("{e}: {HINT}") })?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        return Err(SweepError::Slurm { command: line, detail: format!("{} ({})", err.trim(), out.status) });
+        let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+        return Err(SweepError::Slurm { command: line, detail: format!("{err} ({}); {HINT}", out.status) });
     }
     Ok(text)
 }
