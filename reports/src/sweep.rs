@@ -44,17 +44,22 @@ pub struct SweepSetup {
     pub nonzero_fraction: f64,
 }
 
-/// Evaluate `array` (with its LUT figure) at every bandwidth.
+/// Evaluate `array` (with its LUT figure) at every bandwidth, at the analytic cycle model.
 pub fn sweep_points(s: &SweepSetup, array: &ArrayConfig, luts: &Figure, bandwidths: &[Bandwidth]) -> Vec<SweepPoint> {
+    let cycles = Figure::modeled(decode_token_cycles(array, &s.config) as f64, "cycles/token", "analytic cycle model (reports::cycles)");
+    sweep_points_at(s, array, luts, &cycles, bandwidths)
+}
+
+/// Evaluate `array` at every bandwidth with `cycles` per decode token (modeled or measured).
+pub fn sweep_points_at(s: &SweepSetup, array: &ArrayConfig, luts: &Figure, cycles: &Figure, bandwidths: &[Bandwidth]) -> Vec<SweepPoint> {
     let c = &s.config;
-    let cycles = Figure::modeled(decode_token_cycles(array, c) as f64, "cycles/token", "analytic cycle model (reports::cycles)");
     let traffic = decode_traffic(c, bits_per_weight(array), s.context, Storage::FLOAT);
     let ops = op_counts(Design::Ternary, c, array, s.nonzero_fraction, s.context, &traffic);
     let e = energy(Design::Ternary, Node::N7, &ops, "counted from the model config");
     bandwidths
         .iter()
         .map(|bw| {
-            let r = roofline(1.0, &cycles, &s.clock_mhz, traffic.total(), bw);
+            let r = roofline(1.0, cycles, &s.clock_mhz, traffic.total(), bw);
             SweepPoint {
                 array: array.clone(),
                 target: "xc7".into(),

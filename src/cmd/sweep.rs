@@ -139,7 +139,7 @@ pub fn run(a: SweepArgs, given: &Given) -> anyhow::Result<()> {
     let context = context.unwrap_or(reports::report::DEFAULT_CONTEXT).min(m.config.seq_len.saturating_sub(1));
     let model = model_spec(&a.model);
 
-    let max_k = golden::LinearKind::ALL.iter().map(|&k| m.config.linear_shape(k).1).max().unwrap_or(1);
+    let max_k = reports::cycles::largest_k(&m.config);
     let targets: Vec<Option<Target>> = if a.target.is_empty() { vec![None] } else { a.target.iter().copied().map(Some).collect() };
     let mut points = vec![];
     // bandwidth-major: the points of one design run before its other bandwidths, which then

@@ -155,17 +155,13 @@ impl Plan {
     }
 }
 
-/// The cache key of `point`: SHA-256 over the plan format, tern's version, the model's identity,
-/// the point's configuration and the tools' versions.
+/// The cache key of `point`: fpga's result-cache key (SHA-256 of length-prefixed parts) over the
+/// plan format, tern's version, the model's identity, the point's configuration and the tools'
+/// versions.
 fn key(tern_version: &str, model_id: &str, point: &Point, tools: &BTreeMap<String, String>) -> Result<String> {
     let config = serde_json::to_string(point).map_err(|e| SweepError::BadInput(format!("cannot serialize a point: {e}")))?;
     let tools = serde_json::to_string(tools).map_err(|e| SweepError::BadInput(format!("cannot serialize tool versions: {e}")))?;
-    let mut h = Sha256::new();
-    for part in [FORMAT, tern_version, model_id, &config, &tools] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
-    }
-    Ok(hex(&h.finalize()))
+    Ok(fpga::cache::key(&[FORMAT, tern_version, model_id, &config, &tools]))
 }
 
 #[cfg(test)]

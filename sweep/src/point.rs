@@ -4,7 +4,7 @@
 use fpga::{Flow, PnrOptions, SynthOptions, Target};
 use golden::{Model, ModelConfig, Transformer};
 use hdl::{ArrayConfig, Top};
-use reports::sweep::{sweep_points, SweepPoint, SweepSetup};
+use reports::sweep::{sweep_points, sweep_points_at, SweepPoint, SweepSetup};
 use reports::Figure;
 use serde::{Deserialize, Serialize};
 
@@ -52,7 +52,7 @@ impl Point {
         if self.context >= config.seq_len {
             return bad(format!("context {} is past the model's {} positions", self.context, config.seq_len));
         }
-        let max_k = golden::LinearKind::ALL.iter().map(|&k| config.linear_shape(k).1).max().unwrap_or(1);
+        let max_k = reports::cycles::largest_k(config);
         if self.array.max_k < max_k {
             return bad(format!("the array serves K up to {}, the model needs {max_k}", self.array.max_k));
         }
@@ -119,16 +119,14 @@ pub fn evaluate(p: &Point, m: &ModelInput, flow: &Flow) -> Result<SweepPoint> {
         }
     };
     let setup = SweepSetup { config: m.config.clone(), clock_mhz: clock.clone(), context: p.context, nonzero_fraction: m.nonzero_fraction };
-    let mut row = sweep_points(&setup, &p.array, &size, std::slice::from_ref(&bw)).remove(0);
-    if p.cosim {
+    let bws = std::slice::from_ref(&bw);
+    let mut row = if p.cosim {
         let model = m.weights.ok_or_else(|| SweepError::BadInput(format!("point {}: co-simulation needs weights", p.label())))?;
         let cycles = cosim_decode_cycles(model, &p.array, &p.bandwidth, clock.value)?;
-        let traffic = reports::roofline::decode_traffic(m.config, reports::array::bits_per_weight(&p.array), p.context, reports::roofline::Storage::FLOAT);
-        let r = reports::roofline::roofline(1.0, &cycles, &clock, traffic.total(), &bw);
-        row.cycles_per_token = cycles;
-        row.tokens_per_s = r.achieved_tokens_per_s;
-        row.bound = r.bound;
-    }
+        sweep_points_at(&setup, &p.array, &size, &cycles, bws).remove(0)
+    } else {
+        sweep_points(&setup, &p.array, &size, bws).remove(0)
+    };
     row.target = p.target.map_or("xc7", |t| t.name()).to_string();
     row.resources = resources;
     Ok(row)
